@@ -1,0 +1,84 @@
+// Every setting Berth reads, parsed once from the environment at start-up.
+// .env.example lists them all with a comment each; keep the two in step.
+import { z } from "zod";
+
+const bool = z.stringbool({
+  truthy: ["1", "true", "yes", "on"],
+  falsy: ["0", "false", "no", "off"],
+});
+
+/** "a=b,c=d" → { a: "b", c: "d" } (extra labels put on every Docker object). */
+const labelList = z
+  .string()
+  .default("")
+  .transform((raw, ctx) => {
+    const labels: Record<string, string> = {};
+    for (const pair of raw.split(",").filter((p) => p.trim() !== "")) {
+      const [key, value = ""] = pair.split("=", 2).map((s) => s.trim());
+      if (!key || !/^[a-z0-9][a-z0-9._-]*$/.test(key)) {
+        ctx.addIssue({ code: "custom", message: `bad label "${pair}"` });
+        return z.NEVER;
+      }
+      labels[key] = value;
+    }
+    return labels;
+  });
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .describe("PostgreSQL connection URL"),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-...")
+    .optional(),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp):\/\/\S+$/, "must be unix:///path or tcp://host:port")
+    .optional(),
+  BERTH_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "lowercase letters, digits and dashes, at most 31")
+    .default("berth"),
+  BERTH_DOCKER_LABELS: labelList,
+  MIGRATE_ON_START: bool.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+/** Every setting's name (.env.example must list each one). */
+export const SETTING_NAMES = Object.keys(schema.shape);
+
+export type Env = z.input<typeof schema>;
+export type Config = z.output<typeof schema> & { PUBLIC_URL: string };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse settings; throws ConfigError naming every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join(".");
+        return present[key] === undefined && issue.code === "invalid_type"
+          ? `${key}: is required`
+          : `${key}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = parsed.data;
+  return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+}

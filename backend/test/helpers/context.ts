@@ -1,0 +1,61 @@
+// A real Context for tests: the real database and Docker Engine, a logger
+// whose lines the test can read, and labels that mark every Docker object
+// as this test run's (scripts/testbed.sh clean removes them by label).
+import { Writable } from "node:stream";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "../../src/config.js";
+import type { Context } from "../../src/core/context.js";
+import { createLogger } from "../../src/log.js";
+import { DockerEngine } from "../../src/orchestrator/docker.js";
+import { createTestDatabase, type TestDatabase } from "./db.js";
+
+export const TEST_LABEL = "berth.test";
+
+export function testConfig(url: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "debug",
+    NODE_ENV: "test",
+    BERTH_INSTANCE: `t${inject("runId")}`,
+    BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")}`,
+    MIGRATE_ON_START: "false",
+    ...overrides,
+  });
+}
+
+/** Collects log lines so a test can assert what was (not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.lines.push(chunk.toString());
+    done();
+  }
+  get text(): string {
+    return this.lines.join("");
+  }
+}
+
+export interface TestContext extends Context {
+  logs: LogCapture;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestContext(
+  overrides: Record<string, string> = {},
+): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const config = testConfig(database.url, overrides);
+  const logs = new LogCapture();
+  return {
+    config,
+    db: database.db,
+    engine: new DockerEngine(),
+    log: createLogger(config.LOG_LEVEL, logs),
+    logs,
+    database,
+    close: () => database.drop(),
+  };
+}
