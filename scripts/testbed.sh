@@ -138,6 +138,8 @@ stop_pidfile() {
 case "${1:-up}" in
   up)
     command -v curl >/dev/null || apt_install curl ca-certificates
+    # Headless Chromium for the magic-link browser test.
+    [ -x /usr/bin/chromium ] || apt_install chromium
     ensure_docker
     ensure_swarm
     ensure_safety_net

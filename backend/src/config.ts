@@ -48,6 +48,15 @@ const schema = z.object({
     .default("berth"),
   BERTH_DOCKER_LABELS: labelList,
   MIGRATE_ON_START: bool.default(true),
+  API_KEY_DEFAULT_TTL_DAYS: z.coerce.number().int().min(1).default(90),
+  API_KEY_MAX_TTL_DAYS: z.coerce.number().int().min(1).default(365),
+  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(10),
+  MAGIC_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_DEPLOYMENTS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_VERIFY_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

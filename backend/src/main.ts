@@ -3,7 +3,7 @@
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import type { Context } from "./core/context.js";
+import { createContext } from "./core/context.js";
 import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./log.js";
 import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
 
 export interface Berth {
-  ctx: Context;
+  ctx: ReturnType<typeof createContext>;
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
@@ -44,13 +44,17 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   await migrate(config, log);
   const db = createDb(config.DATABASE_URL);
   const engine = new DockerEngine(dockerOptions(config.DOCKER_HOST));
-  const ctx: Context = { config, db, engine, log };
+  const ctx = createContext({ config, db, engine, log });
+  const flush = setInterval(() => void ctx.keys.flushLastUsed().catch(() => undefined), 30_000);
+  flush.unref();
   const server = await listen(createApp(ctx), config);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, publicUrl: config.PUBLIC_URL }, "Berth is listening");
   const close = async () => {
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+    clearInterval(flush);
+    await ctx.keys.flushLastUsed();
     await db.$disconnect();
   };
   return { ctx, server, port, close } satisfies Berth;

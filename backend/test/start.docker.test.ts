@@ -3,22 +3,13 @@
 // and stops cleanly on Ctrl-C.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "./helpers/net.js";
 import { waitFor } from "./helpers/wait.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let stateDir: string;
 let child: ChildProcess | undefined;

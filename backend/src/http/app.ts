@@ -1,14 +1,38 @@
 // The REST door: parses requests, calls the core, shapes the answers.
-import express, { type Express } from "express";
+import express, { Router, type Express } from "express";
 import type { Context } from "../core/context.js";
+import { authenticate } from "./auth.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { apiLimiter, AuthFailures } from "./rate-limits.js";
+import { requestLog } from "./request-log.js";
+import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
+import { magicLinkRoutes } from "./routes/magic-link.js";
+
+const API_PREFIXES = ["/auth", "/environments", "/deployments"];
+
+/** Routes that need a key: failed-auth limit, authentication, per-key limit. */
+function protectedRoutes(ctx: Context): Router {
+  const router = Router();
+  // Only API prefixes: an unknown path (a browser's /favicon.ico) stays a 404.
+  router.use(API_PREFIXES, authenticate(ctx, new AuthFailures(ctx)), apiLimiter(ctx));
+  router.use(authRoutes(ctx));
+  return router;
+}
 
 export function createApp(ctx: Context): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Exactly as many proxy hops as configured, so X-Forwarded-For cannot be spoofed.
+  app.set("trust proxy", ctx.config.TRUST_PROXY_HOPS);
+  app.use(requestLog(ctx.log));
   app.use(express.json({ limit: "256kb" }));
+  app.get("/ping", (_req, res) => {
+    res.json({ ok: true });
+  });
   app.use(healthRoutes(ctx));
+  app.use(magicLinkRoutes(ctx));
+  app.use(protectedRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;

@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
-import type { Context } from "../../src/core/context.js";
+import { createContext, type Context } from "../../src/core/context.js";
 import { createLogger } from "../../src/log.js";
 import { DockerEngine } from "../../src/orchestrator/docker.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
@@ -49,13 +49,11 @@ export async function createTestContext(
   const database = await createTestDatabase();
   const config = testConfig(database.url, overrides);
   const logs = new LogCapture();
-  return {
+  const ctx = createContext({
     config,
     db: database.db,
     engine: new DockerEngine(),
     log: createLogger(config.LOG_LEVEL, logs),
-    logs,
-    database,
-    close: () => database.drop(),
-  };
+  });
+  return { ...ctx, logs, database, close: () => database.drop() };
 }
