@@ -78,8 +78,9 @@ const VOLUME: Record<string, string> = {
 
 /** The message for an unknown field, by where it is. */
 export function unknownFieldMessage(key: string, inVolume: boolean): string {
-  const known = (inVolume ? VOLUME : TOP_LEVEL)[key];
-  return known ?? `unknown field "${key}"; remove it`;
+  const table = inVolume ? VOLUME : TOP_LEVEL;
+  // hasOwn: "__proto__" or "constructor" must not find Object.prototype's.
+  return Object.hasOwn(table, key) ? table[key]! : `unknown field "${key}"; remove it`;
 }
 
 /** True when the message explains a refused feature (reported before plain mistakes). */

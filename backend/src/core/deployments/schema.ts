@@ -229,6 +229,13 @@ export function validateDeploymentRequest(
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw invalidInput([{ field: "request", message: "send a JSON object", refusal: false }]);
   }
+  // zod drops a record's "__proto__" key without an issue: refuse it rather than lose a variable.
+  const env = (input as { envVars?: unknown }).envVars;
+  if (typeof env === "object" && env !== null && Object.hasOwn(env, "__proto__")) {
+    throw invalidInput([
+      { field: "envVars.__proto__", message: "this name is reserved", refusal: false },
+    ]);
+  }
   const parsed = deploymentRequestSchema.safeParse(input);
   if (!parsed.success) throw invalidInput(issueList(parsed.error));
   const result = normalizeRequest(parsed.data, policy);

@@ -109,6 +109,20 @@ describe("refusals before any Docker call", () => {
     expectRefused({ envVars: { [name]: "x" } }, `envVars.${name}`, /letters, digits and _/);
   });
 
+  it("refuses __proto__ keys instead of dropping them", () => {
+    const parse = (json: string) => ({ ...base, ...(JSON.parse(json) as Record<string, unknown>) });
+    expect(() =>
+      validateDeploymentRequest(
+        parse('{"envVars":{"__proto__":{"value":"x","secret":true}}}'),
+        policy,
+      ),
+    ).toThrow("envVars.__proto__: this name is reserved");
+    expect(() =>
+      validateDeploymentRequest(parse('{"__proto__":{"privileged":true}}'), policy),
+    ).toThrow('__proto__: unknown field "__proto__"; remove it');
+    expectRefused({ constructor: 1 }, "constructor", /unknown field "constructor"/);
+  });
+
   it("refuses a NUL in a value, a non-string value and NAME_FILE beside a secret NAME", () => {
     expectRefused({ envVars: { A: "a\0b" } }, "envVars.A", /NUL/);
     expectRefused({ envVars: { A: 1 } }, "envVars.A", /give a string/);
