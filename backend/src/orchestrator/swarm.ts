@@ -5,6 +5,7 @@ import type Docker from "dockerode";
 import { AppError } from "../core/errors.js";
 import { dockerError, isDockerNotFound, type DockerEngine } from "./docker.js";
 import { hasLabels, labelFilter, type Labels } from "./labels.js";
+import type { ServiceSpec } from "./service-spec.js";
 
 export interface NetworkRequest {
   name: string;
@@ -71,11 +72,36 @@ export async function inspectService(engine: DockerEngine, name: string) {
   return inspectOrNull(() => engine.docker.getService(name).inspect() as Promise<Docker.Service>);
 }
 
-/** Creates the service; returns its id. */
-export async function createService(engine: DockerEngine, spec: Docker.CreateServiceOptions) {
+// dockerode sends its first argument as X-Registry-Auth, and a one-argument
+// call sends the whole spec there; its update() also copies every option
+// into the query string. So the auth is always passed apart, and update's
+// query and body are given explicitly (_query, _body).
+type AuthedCall = (auth: Docker.AuthConfig | undefined, options: object) => Promise<unknown>;
+
+/** Creates the service; returns its id. `auth` goes in X-Registry-Auth, never in the spec. */
+export async function createService(
+  engine: DockerEngine,
+  spec: ServiceSpec | Docker.CreateServiceOptions,
+  auth?: Docker.AuthConfig,
+) {
   await engine.version();
-  const created = await call(() => engine.docker.createService(spec) as Promise<{ id: string }>);
+  const create = engine.docker.createService.bind(engine.docker) as AuthedCall;
+  const created = await call(() => create(auth, spec) as Promise<{ id: string }>);
   return created.id;
+}
+
+/** Replaces the service's spec at `version` (Version.Index from its inspect). */
+export async function updateService(
+  engine: DockerEngine,
+  id: string,
+  version: number,
+  spec: ServiceSpec,
+  auth?: Docker.AuthConfig,
+) {
+  await engine.version();
+  const service = engine.docker.getService(id);
+  const update = service.update.bind(service) as AuthedCall;
+  await call(() => update(auth, { _query: { version }, _body: spec }));
 }
 
 /** Removes the service if it exists and carries `labels`; true if removed. */
