@@ -57,6 +57,25 @@ const schema = z.object({
   RATE_LIMIT_VERIFY_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  QUOTA_ENVIRONMENTS_PER_USER: z.coerce.number().int().min(0).default(10),
+  QUOTA_SERVICES_PER_ENVIRONMENT: z.coerce.number().int().min(0).default(10),
+  QUOTA_REPLICAS_PER_ENVIRONMENT: z.coerce.number().int().min(0).default(20),
+  QUOTA_CPUS_PER_ENVIRONMENT: z.coerce.number().min(0).default(4),
+  QUOTA_MEMORY_MB_PER_ENVIRONMENT: z.coerce.number().int().min(0).default(8192),
+  NETWORK_ENCRYPTED: bool.default(false),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+  EGRESS_GUARD: bool.default(true),
+  EGRESS_ALLOW_CIDRS: z
+    .string()
+    .default("")
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

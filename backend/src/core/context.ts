@@ -5,6 +5,9 @@ import type { Db } from "../db/client.js";
 import type { Logger } from "../log.js";
 import type { DockerEngine } from "../orchestrator/docker.js";
 import { KeyVerifier } from "./auth/key-verifier.js";
+import { localIptables } from "../orchestrator/iptables.js";
+import { BackgroundTasks } from "./background.js";
+import { EgressGuard } from "./egress-guard.js";
 
 export interface Context {
   config: Config;
@@ -12,8 +15,15 @@ export interface Context {
   engine: DockerEngine;
   log: Logger;
   keys: KeyVerifier;
+  tasks: BackgroundTasks;
+  egress: EgressGuard;
 }
 
-export function createContext(parts: Omit<Context, "keys">): Context {
-  return { ...parts, keys: new KeyVerifier(parts.db) };
+export function createContext(parts: Omit<Context, "keys" | "tasks" | "egress">): Context {
+  return {
+    ...parts,
+    keys: new KeyVerifier(parts.db),
+    tasks: new BackgroundTasks(parts.log),
+    egress: new EgressGuard(localIptables, parts.config),
+  };
 }

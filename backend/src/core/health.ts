@@ -2,6 +2,7 @@
 // a Swarm manager role. Any part down makes the whole report unhealthy.
 import { pingDb } from "../db/client.js";
 import type { DockerStatus } from "../orchestrator/docker.js";
+import type { EgressStatus } from "../orchestrator/egress.js";
 import type { Context } from "./context.js";
 
 export interface HealthReport {
@@ -9,8 +10,11 @@ export interface HealthReport {
   database: { ok: boolean };
   docker: DockerStatus;
   swarm: { ok: boolean; state?: string; manager?: boolean };
+  egress: EgressStatus;
   /** Which parts are down, for a one-glance answer. */
   down: string[];
+  /** What works but is weaker than it should be. */
+  warnings: string[];
 }
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
@@ -21,11 +25,18 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
     ...(docker.ok ? [] : ["docker"]),
     ...(swarmOk ? [] : ["swarm"]),
   ];
+  const egress = ctx.egress.status;
+  const warnings =
+    egress.enabled && !egress.applied
+      ? [`egress guard not in place: ${egress.error ?? "not applied yet"}`]
+      : [];
   return {
     ok: down.length === 0,
     database: { ok: dbOk },
     docker,
     swarm: { ok: swarmOk, state: docker.swarm?.state, manager: docker.swarm?.manager },
+    egress,
     down,
+    warnings,
   };
 }

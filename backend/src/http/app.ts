@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from "./errors.js";
 import { apiLimiter, AuthFailures } from "./rate-limits.js";
 import { requestLog } from "./request-log.js";
 import { authRoutes } from "./routes/auth.js";
+import { environmentRoutes } from "./routes/environments.js";
 import { healthRoutes } from "./routes/health.js";
 import { magicLinkRoutes } from "./routes/magic-link.js";
 
@@ -17,6 +18,7 @@ function protectedRoutes(ctx: Context): Router {
   // Only API prefixes: an unknown path (a browser's /favicon.ico) stays a 404.
   router.use(API_PREFIXES, authenticate(ctx, new AuthFailures(ctx)), apiLimiter(ctx));
   router.use(authRoutes(ctx));
+  router.use(environmentRoutes(ctx));
   return router;
 }
 

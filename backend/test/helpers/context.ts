@@ -1,6 +1,7 @@
 // A real Context for tests: the real database and Docker Engine, a logger
 // whose lines the test can read, and labels that mark every Docker object
 // as this test run's (scripts/testbed.sh clean removes them by label).
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -18,9 +19,11 @@ export function testConfig(url: string, overrides: Record<string, string> = {}):
     HOST: "127.0.0.1",
     LOG_LEVEL: "debug",
     NODE_ENV: "test",
-    BERTH_INSTANCE: `t${inject("runId")}`,
+    // One instance per Berth under test: a reconciler only ever touches its own objects.
+    BERTH_INSTANCE: `t${inject("runId")}${randomBytes(2).toString("hex")}`,
     BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")}`,
     MIGRATE_ON_START: "false",
+    RECONCILE_INTERVAL_SECONDS: "0",
     ...overrides,
   });
 }
