@@ -1,6 +1,5 @@
 // Swarm secrets (the values of env vars marked secret). Created with the
 // deployment that needs them, removed with its service or environment.
-import type Docker from "dockerode";
 import { dockerError, isDockerNotFound, type DockerEngine } from "./docker.js";
 import { labelFilter, type Labels } from "./labels.js";
 
