@@ -8,6 +8,7 @@ import { KeyVerifier } from "./auth/key-verifier.js";
 import { localIptables } from "../orchestrator/iptables.js";
 import { BackgroundTasks } from "./background.js";
 import { EgressGuard } from "./egress-guard.js";
+import { EventBus } from "./events.js";
 
 export interface Context {
   config: Config;
@@ -17,11 +18,15 @@ export interface Context {
   keys: KeyVerifier;
   tasks: BackgroundTasks;
   egress: EgressGuard;
+  events: EventBus;
 }
 
-export function createContext(parts: Omit<Context, "keys" | "tasks" | "egress">): Context {
+export function createContext(
+  parts: Omit<Context, "keys" | "tasks" | "egress" | "events">,
+): Context {
   return {
     ...parts,
+    events: new EventBus((error) => parts.log.error({ err: error }, "event listener failed")),
     keys: new KeyVerifier(parts.db),
     tasks: new BackgroundTasks(parts.log),
     egress: new EgressGuard(localIptables, parts.config),
