@@ -64,6 +64,9 @@ ensure_proxy_image() {
   DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE_IMAGE=$BASE_TAG" --label "$IMAGE_LABEL" \
     -t "$tag" -t "$PROXY_REPO:latest" "$ROOT/nginx" >"$PX_DIR/build.log" 2>&1 ||
     die "building the proxy image failed; see $PX_DIR/build.log"
+  # Drop the tags of earlier builds (the image data goes when unused).
+  docker image ls "$PROXY_REPO" --format '{{.Repository}}:{{.Tag}}' |
+    grep -v -x -e "$tag" -e "$PROXY_REPO:latest" | xargs -r docker rmi >/dev/null 2>&1 || true
 }
 
 bridge_ip() { docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}'; }
