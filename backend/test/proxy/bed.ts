@@ -70,13 +70,19 @@ export function httpGet(port: number, host: string, path = "/"): Promise<Answer>
 }
 
 /** GET https://DOMAIN:PORT/PATH pinned to 127.0.0.1, trusting only `ca`. */
-export function httpsGet(port: number, domain: string, ca: string, path = "/"): Promise<Answer> {
+export function httpsGet(
+  port: number,
+  domain: string,
+  ca: string,
+  path = "/",
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const req = https.request({
     host: "127.0.0.1",
     port,
     path,
     servername: domain,
-    headers: { host: domain },
+    headers: { ...headers, host: domain },
     ca,
     agent: false,
   });
@@ -118,4 +124,48 @@ export async function removeLabelled(docker: Docker, label: string): Promise<voi
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes ?? []) await quiet(docker.getVolume(v.Name).remove());
+}
+
+/**
+ * A node program for the test app image that answers with the request's
+ * headers as JSON (padded past gzip's minimum on /big) and echoes bytes back
+ * after an HTTP upgrade, to check what the proxy passes on.
+ */
+export const ECHO_SERVER = `
+const http = require("node:http");
+const server = http.createServer((req, res) => {
+  const pad = req.url === "/big" ? "x".repeat(4096) : "";
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ headers: req.headers, pad }));
+});
+server.on("upgrade", (req, socket) => {
+  socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n");
+  socket.pipe(socket);
+});
+server.listen(8080);
+`;
+
+/** Upgrades a request through the proxy, sends `text`, resolves what comes back. */
+export function upgradeEcho(port: number, domain: string, ca: string, text: string) {
+  return new Promise<{ status: number; echoed: string }>((resolve, reject) => {
+    const req = https.request({
+      host: "127.0.0.1",
+      port,
+      servername: domain,
+      ca,
+      agent: false,
+      headers: { host: domain, connection: "Upgrade", upgrade: "websocket" },
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.write(text);
+      socket.once("data", (data: Buffer) => {
+        resolve({ status: res.statusCode ?? 0, echoed: data.toString() });
+        socket.destroy();
+      });
+    });
+    req.on("response", (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+    req.on("error", reject);
+    req.setTimeout(10_000, () => req.destroy(new Error("upgrade timed out")));
+    req.end();
+  });
 }

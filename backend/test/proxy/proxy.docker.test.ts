@@ -13,6 +13,7 @@ import { renderSite, type Site } from "../../src/proxy/site-config.js";
 import { TEST_LABEL } from "../helpers/context.js";
 import { waitFor } from "../helpers/wait.js";
 import {
+  ECHO_SERVER,
   fakeDnsA,
   freePort,
   httpGet,
@@ -20,6 +21,7 @@ import {
   pebbleRoot,
   proxyBed,
   removeLabelled,
+  upgradeEcho,
 } from "./bed.js";
 
 const engine = new DockerEngine();
@@ -43,8 +45,9 @@ const app1: Site = {
   certificate: "issued",
 };
 const app2: Site = { ...app1, domain: "app2.berth.test", upstreamHost: `${prefix}-app2` };
+const echo: Site = { ...app1, domain: "echo.berth.test", upstreamHost: `${prefix}-echo` };
 
-function appService(name: string, tag: string) {
+function appService(name: string, tag: string, command?: string[]) {
   return docker.createService({
     Name: name,
     Labels: labels,
@@ -53,6 +56,7 @@ function appService(name: string, tag: string) {
         Image: `127.0.0.1:5000/berth-test/app:${tag}`,
         Env: ["PORT=8080"],
         Labels: labels,
+        Command: command,
       },
       Networks: [{ Target: net }],
     },
@@ -80,6 +84,7 @@ beforeAll(async () => {
   await docker.createNetwork({ Name: net, Driver: "overlay", Attachable: true, Labels: labels });
   await appService(app1.upstreamHost, "v1");
   await appService(app2.upstreamHost, "v2");
+  await appService(echo.upstreamHost, "v1", ["/usr/bin/node", "-e", ECHO_SERVER]);
   await ensureProxyContainer(engine, {
     name: proxyName,
     image: bed.image,
@@ -100,6 +105,7 @@ beforeAll(async () => {
   root = await pebbleRoot(bed);
   await fakeDnsA(bed, app1.domain);
   await fakeDnsA(bed, app2.domain);
+  await fakeDnsA(bed, echo.domain);
 }, 180_000);
 
 afterAll(async () => {
@@ -198,6 +204,34 @@ describe("the proxy", () => {
     expect(JSON.parse((await served(app1.domain)).body)).toMatchObject({ version: "v1" });
   });
 
+  it("passes proxy headers, WebSocket upgrades and gzip; limits the request size", async () => {
+    await publishSite(proxy, echo, acme);
+    await served(echo.domain);
+    const spoofed = await httpsGet(httpsPort, echo.domain, root, "/", {
+      "x-forwarded-for": "203.0.113.7",
+    });
+    const { headers } = JSON.parse(spoofed.body) as { headers: Record<string, string> };
+    expect(headers).toMatchObject({
+      host: "echo.berth.test",
+      "x-forwarded-proto": "https",
+      "x-forwarded-host": "echo.berth.test",
+      connection: "close",
+    });
+    // The edge replaces a client's X-Forwarded-For with the address it saw.
+    expect(headers["x-forwarded-for"]).toBe(headers["x-real-ip"]);
+    expect(headers["x-forwarded-for"]).not.toContain("203.0.113.7");
+    expect(await upgradeEcho(httpsPort, echo.domain, root, "ping")).toEqual({
+      status: 101,
+      echoed: "ping",
+    });
+    const big = await httpsGet(httpsPort, echo.domain, root, "/big", { "accept-encoding": "gzip" });
+    expect(big.headers["content-encoding"]).toBe("gzip");
+    const tooLarge = await httpsGet(httpsPort, echo.domain, root, "/", {
+      "content-length": String(26 * 1024 * 1024),
+    });
+    expect(tooLarge.status).toBe(413);
+  });
+
   it("refuses a configuration nginx rejects, restores the last good one, keeps serving", async () => {
     // A new site whose certificate does not exist: nginx -t fails.
     const noCert = { ...app1, domain: "nocert.berth.test" };
@@ -212,7 +246,11 @@ describe("the proxy", () => {
       code: "INTERNAL",
       details: { reason: expect.stringContaining("[emerg]") },
     });
-    expect(await siteFiles()).toEqual(["app1.berth.test.conf", "app2.berth.test.conf"]);
+    expect(await siteFiles()).toEqual([
+      "app1.berth.test.conf",
+      "app2.berth.test.conf",
+      "echo.berth.test.conf",
+    ]);
     const app2File = await proxy.run(["cat", "/etc/nginx/berth/sites/app2.berth.test.conf"]);
     expect(app2File.stdout).toBe(renderSite(app2));
     expect((await proxy.run(["nginx", "-t", "-q"])).exitCode).toBe(0);
@@ -235,7 +273,7 @@ describe("the proxy", () => {
 
   it("removes a site: its file and certificate go, the other site stays", async () => {
     await removeSite(proxy, app2.domain);
-    expect(await siteFiles()).toEqual(["app1.berth.test.conf"]);
+    expect(await siteFiles()).toEqual(["app1.berth.test.conf", "echo.berth.test.conf"]);
     expect(
       (await proxy.run(["test", "-e", "/etc/letsencrypt/live/app2.berth.test"])).exitCode,
     ).toBe(1);
