@@ -8,7 +8,13 @@ import { DockerEngine } from "../../src/orchestrator/docker.js";
 import { renewArgv } from "../../src/proxy/certbot.js";
 import { connectProxy, ensureProxyContainer } from "../../src/proxy/container.js";
 import { proxyContainer } from "../../src/proxy/exec.js";
-import { applySite, applySiteText, publishSite, removeSite } from "../../src/proxy/nginx.js";
+import {
+  applySite,
+  applySiteText,
+  issueCertificate,
+  publishSite,
+  removeSite,
+} from "../../src/proxy/nginx.js";
 import { renderSite, type Site } from "../../src/proxy/site-config.js";
 import { TEST_LABEL } from "../helpers/context.js";
 import { waitFor } from "../helpers/wait.js";
@@ -256,6 +262,14 @@ describe("the proxy", () => {
     expect((await proxy.run(["nginx", "-t", "-q"])).exitCode).toBe(0);
     expect(JSON.parse((await served(app1.domain)).body)).toMatchObject({ version: "v1" });
     expect(JSON.parse((await served(app2.domain)).body)).toMatchObject({ version: "v2" });
+  });
+
+  it("reports why certbot failed: a domain the proxy has no site for", async () => {
+    await fakeDnsA(bed, "nosite.berth.test");
+    await expect(issueCertificate(proxy, "nosite.berth.test", acme)).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      details: { field: "domain", reason: expect.stringMatching(/^Domain: nosite\.berth\.test\n/) },
+    });
   });
 
   it("renews a certificate and the deploy hook makes nginx serve the new one", async () => {
