@@ -146,11 +146,13 @@ case "${1:-up}" in
     ensure_registry
     ensure_test_images
     ensure_postgres "$TB_DIR/pg" "$PG_PORT"
+    bash "$ROOT/scripts/testbed-proxy.sh" up
     log "test bed ready: registry $REGISTRY, PostgreSQL $(test_database_url)"
     ;;
   clean) clean_docker "${2:-}" ;;
   down)
     clean_docker
+    bash "$ROOT/scripts/testbed-proxy.sh" down
     stop_pidfile "$TB_DIR/registry.pid"
     if [ -f "$TB_DIR/pg/postmaster.pid" ]; then
       if is_root; then runuser -u postgres -- "$(pg_bindir)/pg_ctl" -D "$TB_DIR/pg" -m fast stop >/dev/null; else
