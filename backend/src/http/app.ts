@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from "./errors.js";
 import { apiLimiter, AuthFailures } from "./rate-limits.js";
 import { requestLog } from "./request-log.js";
 import { authRoutes } from "./routes/auth.js";
+import { deploymentRoutes } from "./routes/deployments.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { healthRoutes } from "./routes/health.js";
 import { magicLinkRoutes } from "./routes/magic-link.js";
@@ -19,6 +20,7 @@ function protectedRoutes(ctx: Context): Router {
   router.use(API_PREFIXES, authenticate(ctx, new AuthFailures(ctx)), apiLimiter(ctx));
   router.use(authRoutes(ctx));
   router.use(environmentRoutes(ctx));
+  router.use(deploymentRoutes(ctx));
   return router;
 }
 
