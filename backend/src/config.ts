@@ -137,6 +137,7 @@ const schema = z.object({
   DEPLOY_WATCH_WINDOW: duration.prefault("10s"),
   DEPLOY_TIMEOUT: duration.prefault("5m"),
   DEPLOY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  DEPLOY_JOB_LEASE: duration.prefault("30s"),
   EGRESS_GUARD: bool.default(true),
   EGRESS_ALLOW_CIDRS: z
     .string()
