@@ -7,6 +7,7 @@ import { createContext } from "./core/context.js";
 import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
 import { startReconciler } from "./core/reconcile/reconcile.js";
+import { createTelegramBot, type TelegramBot } from "./bot/bot.js";
 import { createApp } from "./http/app.js";
 import { createLogger, type Logger } from "./log.js";
 import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
@@ -14,6 +15,8 @@ import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
 export interface Berth {
   ctx: ReturnType<typeof createContext>;
   server: Server;
+  /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
+  telegram: TelegramBot | null;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
   close(): Promise<void>;
@@ -48,20 +51,24 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   const ctx = createContext({ config, db, engine, log });
   const flush = setInterval(() => void ctx.keys.flushLastUsed().catch(() => undefined), 30_000);
   flush.unref();
-  const server = await listen(createApp(ctx), config);
+  const token = config.TELEGRAM_BOT_TOKEN;
+  const telegram = token ? createTelegramBot(ctx, token) : null;
+  const server = await listen(createApp(ctx, { telegram: telegram?.webhook }), config);
+  telegram?.start();
   const reconciler = startReconciler(ctx);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, publicUrl: config.PUBLIC_URL }, "Berth is listening");
   const close = async () => {
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+    await telegram?.stop();
     clearInterval(flush);
     await reconciler.stop();
     await ctx.tasks.drain();
     await ctx.keys.flushLastUsed();
     await db.$disconnect();
   };
-  return { ctx, server, port, close } satisfies Berth;
+  return { ctx, server, port, telegram, close } satisfies Berth;
 }
 
 async function main(): Promise<void> {
