@@ -29,6 +29,8 @@ export interface TelegramBot {
   bot: Bot<BotContext>;
   /** Routes to mount in the HTTP app in webhook mode; null when polling. */
   webhook: Router | null;
+  /** Deployment and certificate news for their owners (listening from creation). */
+  notifier: Notifier;
   /** Starts in the background: getMe, setMyCommands, then polling or setWebhook. */
   start(): void;
   /** Stops polling and notifications; waits for updates being handled. */
@@ -121,13 +123,13 @@ export function createTelegramBot(core: Context, token: string): TelegramBot {
   const { TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_SECRET: secret } = core.config;
   const webhook = url && secret ? webhookRoutes(bot, { url, secret }) : null;
   const abort = new AbortController();
+  const notifier = startNotifier(core, bot.api);
   let running: Promise<void> = Promise.resolve();
-  let notifier: Notifier | null = null;
   return {
     bot,
     webhook,
+    notifier,
     start() {
-      notifier = startNotifier(core, bot.api);
       running = run(core, bot, abort.signal).catch((error: unknown) => {
         if (abort.signal.aborted) return;
         // 401: a wrong token; 409: another process polls with it. Berth goes on.
@@ -139,7 +141,7 @@ export function createTelegramBot(core: Context, token: string): TelegramBot {
       const stopping = Promise.all([
         bot.isRunning() ? bot.stop().catch(() => undefined) : undefined,
         running,
-        notifier?.close(),
+        notifier.close(),
       ]);
       await within(stopping, core.config.SHUTDOWN_TIMEOUT_MS);
     },

@@ -27,7 +27,9 @@ export function certificateText(e: BerthEvents["certificate.changed"]): string {
 }
 
 export interface Notifier {
-  /** Stops listening and waits for messages on their way. */
+  /** Waits for the messages on their way (for shutdown, and for tests). */
+  settle(): Promise<void>;
+  /** Stops listening, then settles. */
   close(): Promise<void>;
 }
 
@@ -58,10 +60,14 @@ export function startNotifier(core: Context, api: Api): Notifier {
     ),
   ];
 
+  const settle = async () => {
+    await Promise.all(pending);
+  };
   return {
+    settle,
     async close() {
       for (const unsubscribe of off) unsubscribe();
-      await Promise.all(pending);
+      await settle();
     },
   };
 }
