@@ -2,8 +2,9 @@
 // and the bot's life (long polling, or a webhook when a URL is set).
 // Berth runs without it; when Telegram is away, the bot keeps retrying in
 // the background and never holds up or crashes Berth.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Router } from "express";
-import { Bot, type BotError } from "grammy";
+import { Bot, GrammyError, HttpError, type BotError } from "grammy";
 import type { Context } from "../core/context.js";
 import { groupChats, identify, peopleOnly } from "./access.js";
 import { deploymentCommands } from "./commands/deployments.js";
@@ -12,7 +13,7 @@ import { keyCommands } from "./commands/keys.js";
 import { notifyCommands } from "./commands/notify.js";
 import { COMMANDS, startCommands } from "./commands/start.js";
 import type { BotContext } from "./context.js";
-import { loggable, replyForError } from "./errors.js";
+import { isNotModified, loggable, replyForError } from "./errors.js";
 import { floodControl } from "./flood.js";
 import { HTML } from "./format.js";
 import { startNotifier, type Notifier } from "./notify.js";
@@ -41,6 +42,7 @@ export interface TelegramBot {
 function replyToError(core: Context) {
   return async (err: BotError<BotContext>) => {
     const { ctx, error } = err;
+    if (isNotModified(error)) return;
     const { html, unexpected } = replyForError(error);
     const entry = { err: loggable(error), updateId: ctx.update.update_id };
     if (unexpected) core.log.error(entry, "bot update failed");
@@ -89,10 +91,29 @@ async function within(work: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Runs `task` until it succeeds, waiting longer after each network or
+ * server failure (Telegram away); other failures (a refused token) throw. */
+async function retrying(core: Context, signal: AbortSignal, task: () => Promise<unknown>) {
+  for (let delayMs = 1000; ; delayMs = Math.min(delayMs * 2, 300_000)) {
+    try {
+      await task();
+      return;
+    } catch (error) {
+      const transient =
+        error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 429);
+      if (!transient || signal.aborted) throw error;
+      core.log.warn({ err: loggable(error), retryInMs: delayMs }, "Telegram unreachable");
+      await sleep(delayMs, undefined, { signal });
+    }
+  }
+}
+
 async function registerCommands(core: Context, bot: Bot<BotContext>, signal: AbortSignal) {
   const commands = COMMANDS.map(({ command, description }) => ({ command, description }));
   try {
-    await bot.api.setMyCommands(commands, {}, apiSignal(signal));
+    // Private chats only: in groups the bot just says it works in private.
+    const scope = { type: "all_private_chats" } as const;
+    await bot.api.setMyCommands(commands, { scope }, apiSignal(signal));
   } catch (error) {
     // The menu is a convenience: the commands work without it.
     if (!signal.aborted) core.log.warn({ err: loggable(error) }, "setMyCommands failed");
@@ -105,11 +126,8 @@ async function run(core: Context, bot: Bot<BotContext>, signal: AbortSignal): Pr
   const { TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_SECRET: secret } = core.config;
   if (signal.aborted) return;
   if (url) {
-    await bot.api.setWebhook(
-      url,
-      { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] },
-      apiSignal(signal),
-    );
+    const options = { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] };
+    await retrying(core, signal, () => bot.api.setWebhook(url, options, apiSignal(signal)));
     core.log.info({ bot: bot.botInfo.username }, "Telegram bot receiving updates by webhook");
     return;
   }

@@ -25,6 +25,11 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Telegram's answer to a double press: the edit it asked for is already there. */
+export function isNotModified(error: unknown): boolean {
+  return error instanceof GrammyError && /message is not modified/.test(error.description);
+}
+
 /** The reply (HTML) for an error, and whether it is Berth's fault (log it). */
 export function replyForError(error: unknown): { html: string; unexpected: boolean } {
   if (AppError.is(error, "FORBIDDEN") && error.details.reason === "not_allowlisted") {

@@ -9,8 +9,11 @@ export interface BotBerth extends TestBerth {
   telegram: FakeTelegram;
 }
 
-export async function startBotBerth(overrides: Record<string, string> = {}): Promise<BotBerth> {
-  const telegram = await FakeTelegram.start();
+export async function startBotBerth(
+  overrides: Record<string, string> = {},
+  fake?: FakeTelegram,
+): Promise<BotBerth> {
+  const telegram = fake ?? (await FakeTelegram.start());
   const t = await startTestBerth({
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.url,
@@ -36,6 +39,14 @@ export interface Reply {
   call: ApiCall;
   /** What the user reads (HTML parsed). */
   text: string;
+}
+
+/** A Telegram user who has sent /start, and their Berth account. */
+export async function register(b: BotBerth, name: string, extra: Partial<FakeUser> = {}) {
+  const user = telegramUser(name, extra);
+  await say(b, user, "/start");
+  const row = await b.ctx.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(user.id) } });
+  return { user, row };
 }
 
 /** Sends `update` by long polling and waits for the bot's answer in `chatId`. */

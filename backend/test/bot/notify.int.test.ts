@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BerthEvents } from "../../src/core/events.js";
 import { plainText } from "../helpers/fake-telegram.js";
-import { say, startBotBerth, telegramUser, type BotBerth } from "./harness.js";
+import { register, say, startBotBerth, type BotBerth } from "./harness.js";
 
 let b: BotBerth;
 
@@ -12,13 +12,6 @@ beforeAll(async () => {
   b = await startBotBerth();
 });
 afterAll(() => b.close());
-
-async function registered(name: string) {
-  const user = telegramUser(name);
-  await say(b, user, "/start");
-  const row = await b.ctx.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(user.id) } });
-  return { user, row };
-}
 
 function finished(
   ownerId: string,
@@ -51,13 +44,13 @@ async function emitted<K extends keyof BerthEvents>(
 
 describe("deployment notifications", () => {
   it("tells the owner a deployment is running", async () => {
-    const { user, row } = await registered("Ada");
+    const { user, row } = await register(b, "Ada");
     const texts = await emitted("deployment.finished", finished(row.id), user.id);
     expect(texts).toEqual(["✅ web in staging is running.\n/status job_abc123"]);
   });
 
   it("tells the owner a deployment failed, with the reason (escaped)", async () => {
-    const { user, row } = await registered("Grace");
+    const { user, row } = await register(b, "Grace");
     const event = finished(row.id, {
       status: "FAILED",
       errorMessage: "image <none> not found & pull failed",
@@ -72,7 +65,7 @@ describe("deployment notifications", () => {
   });
 
   it("sends nothing to a user who turned notifications off, until they turn them on", async () => {
-    const { user, row } = await registered("Quiet");
+    const { user, row } = await register(b, "Quiet");
     await say(b, user, "/notify off");
     expect(await emitted("deployment.finished", finished(row.id), user.id)).toEqual([]);
     await say(b, user, "/notify on");
@@ -89,7 +82,7 @@ describe("deployment notifications", () => {
   });
 
   it("logs a message Telegram refuses; the emitter never sees it", async () => {
-    const { user, row } = await registered("Blocked");
+    const { user, row } = await register(b, "Blocked");
     b.telegram.fail("sendMessage", {
       error_code: 403,
       description: "Forbidden: bot was blocked by the user",
@@ -127,7 +120,7 @@ describe("certificate notifications", () => {
   });
 
   it("tells the owner a certificate was issued, or why it failed", async () => {
-    const { user, row } = await registered("Hedy");
+    const { user, row } = await register(b, "Hedy");
     expect(await emitted("certificate.changed", cert(row.id), user.id)).toEqual([
       "🔒 Certificate issued for app.example.org (environment prod): https://app.example.org is live.",
     ]);

@@ -1,7 +1,7 @@
 // Webhook mode: setWebhook with the secret at start-up, no polling, and the
 // route mounted in Berth's HTTP app refuses posts without the secret.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plainText } from "../helpers/fake-telegram.js";
+import { FakeTelegram, plainText } from "../helpers/fake-telegram.js";
 import { startBotBerth, telegramUser, type BotBerth } from "./harness.js";
 
 const SECRET = "s3cret-webhook_token-for-tests";
@@ -10,7 +10,13 @@ const WEBHOOK_URL = "https://berth.invalid/telegram/webhook";
 let b: BotBerth;
 
 beforeAll(async () => {
-  b = await startBotBerth({ TELEGRAM_WEBHOOK_URL: WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET: SECRET });
+  const telegram = await FakeTelegram.start();
+  // Telegram is away at first: the bot must keep trying.
+  telegram.fail("setWebhook", { error_code: 502, description: "Bad Gateway", times: 1 });
+  b = await startBotBerth(
+    { TELEGRAM_WEBHOOK_URL: WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET: SECRET },
+    telegram,
+  );
 });
 afterAll(() => b.close());
 
@@ -24,7 +30,12 @@ function post(update: unknown, headers: Record<string, string> = {}) {
 
 describe("webhook mode", () => {
   it("registers the webhook with its secret and the menu, and does not poll", async () => {
-    const set = await b.telegram.waitForCall((c) => c.method === "setWebhook");
+    const set = await b.telegram.waitForCall((c) => c.method === "setWebhook" && !c.error);
+    expect(b.telegram.callsTo("setWebhook").map((c) => c.error)).toEqual([
+      "Bad Gateway",
+      undefined,
+    ]);
+    expect(b.logs.text).toContain("Telegram unreachable");
     expect(set.params).toMatchObject({
       url: WEBHOOK_URL,
       secret_token: SECRET,

@@ -35,6 +35,8 @@ interface Failure {
   description: string;
   /** Only for calls to this chat. */
   chatId?: number;
+  /** Only this many times (then the method works again). */
+  times?: number;
 }
 
 const BOT = {
@@ -244,6 +246,7 @@ export class FakeTelegram {
     }
     const failure = this.failures.get(call.method);
     if (failure && (failure.chatId === undefined || failure.chatId === Number(params.chat_id))) {
+      if (failure.times !== undefined && --failure.times <= 0) this.failures.delete(call.method);
       this.refuse(res, call, failure.error_code, failure.description);
       return;
     }

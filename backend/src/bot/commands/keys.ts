@@ -85,6 +85,12 @@ function revokedText(key: KeyView): string {
   return `Revoked <b>${escapeHtml(key.name)}</b> (<code>${key.keyId}</code>). It no longer works.`;
 }
 
+/** Answers a button press, best effort: a press handled late (the bot was
+ * away) can no longer be answered, but must still do what it asked. */
+function ack(ctx: CallbackQueryContext<BotContext>, text?: string): Promise<unknown> {
+  return ctx.answerCallbackQuery(text ? { text } : undefined).catch(() => undefined);
+}
+
 /** The key id after "revoke…:" in a button's data (which the client could forge). */
 function buttonKeyId(ctx: CallbackQueryContext<BotContext>): string {
   return parseKeyId(ctx.callbackQuery.data.split(":")[1] ?? "");
@@ -95,7 +101,7 @@ function confirmation(core: Context) {
     const keyId = buttonKeyId(ctx);
     const keys = await listApiKeys(core, { actor: actorOf(ctx), activeOnly: true });
     const key = keys.find((k) => k.keyId === keyId);
-    await ctx.answerCallbackQuery();
+    await ack(ctx);
     if (!key) {
       await ctx.editMessageText("That key is no longer active.");
       return;
@@ -116,7 +122,7 @@ export function keyCommands(core: Context): Composer<BotContext> {
 
   composer.command("api_create", async (ctx) => {
     const user = userOf(ctx);
-    const keyName = keyNameSchema.parse(ctx.match || `telegram ${formatDate(new Date())}`);
+    const keyName = keyNameSchema.parse(ctx.match.trim() || `telegram ${formatDate(new Date())}`);
     const link = await createMagicLink(core, { userId: user.id, keyName });
     await ctx.reply(linkMessage(keyName, link, core.config.MAGIC_LINK_TTL_MINUTES), HTML);
   });
@@ -139,12 +145,12 @@ export function keyCommands(core: Context): Composer<BotContext> {
 
   composer.callbackQuery(/^revoke-yes:(\w+)$/, async (ctx) => {
     const key = await revokeApiKey(core, { actor: actorOf(ctx), keyId: buttonKeyId(ctx) });
-    await ctx.answerCallbackQuery({ text: "Revoked" });
+    await ack(ctx, "Revoked");
     await ctx.editMessageText(revokedText(key), HTML);
   });
 
   composer.callbackQuery(/^revoke-no:(\w+)$/, async (ctx) => {
-    await ctx.answerCallbackQuery({ text: "Kept" });
+    await ack(ctx, "Kept");
     const { html, keyboard } = await keyList(core, actorOf(ctx));
     await ctx.editMessageText(html, { ...HTML, reply_markup: keyboard });
   });
