@@ -8,7 +8,6 @@ import { findTelegramUser } from "../core/users/upsert-telegram-user.js";
 import { KEY_COMMANDS } from "./commands/keys.js";
 import type { BotContext } from "./context.js";
 
-/** Every command the bot answers (the menu lives in bot.ts). */
 export const PRIVATE_ONLY =
   "I only work in a private chat: your environments, logs and keys are yours alone. " +
   "Message me directly.";
@@ -26,7 +25,7 @@ export const peopleOnly: MiddlewareFn<BotContext> = async (ctx, next) => {
   await next();
 };
 
-/** Group and channel chats: commands addressed to the bot get a refusal. */
+/** Group chats: commands addressed to the bot get a refusal, key commands saying why. */
 export function groupChats(commands: string[]): Composer<BotContext> {
   const groups = new Composer<BotContext>();
   groups.command(KEY_COMMANDS, (ctx) => ctx.reply(KEYS_NOT_IN_GROUPS));
