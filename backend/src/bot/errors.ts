@@ -33,7 +33,7 @@ export function isNotModified(error: unknown): boolean {
 /** The reply (HTML) for an error, and whether it is Berth's fault (log it). */
 export function replyForError(error: unknown): { html: string; unexpected: boolean } {
   if (AppError.is(error, "FORBIDDEN") && error.details.reason === "not_allowlisted") {
-    return { html: escapeHtml(NOT_ALLOWED), unexpected: false };
+    return { html: escapeHtml(notAllowed(Number(error.details.telegramId))), unexpected: false };
   }
   if (error instanceof AppError) {
     const text = REPLY_BY_CODE[error.code](error.message.replace(/\.$/, ""));
@@ -46,10 +46,14 @@ export function replyForError(error: unknown): { html: string; unexpected: boole
   return { html: escapeHtml(SORRY), unexpected: true };
 }
 
-/** A refusal for people outside the allowlist: polite, and no account made. */
-export const NOT_ALLOWED =
-  "Sorry, this Berth is private: its operator has not added your Telegram account. " +
-  "If you think you should have access, ask them to add your Telegram user id.";
+/** A refusal for people outside the allowlist: polite, and no account made.
+ * It tells them their id, which is what the operator needs to add them. */
+export function notAllowed(telegramId: number): string {
+  return (
+    "Sorry, this Berth is private: its operator has not added your Telegram account. " +
+    `If you think you should have access, ask them to add your Telegram user id, ${telegramId}.`
+  );
+}
 
 /**
  * What of an error may be logged. grammY's errors carry the request payload

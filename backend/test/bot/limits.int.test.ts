@@ -21,7 +21,7 @@ describe("allowlist", () => {
   it("refuses an unlisted user politely and creates no account", async () => {
     const reply = await say(b, outsider, "/start");
     expect(reply.text).toContain("Sorry, this Berth is private");
-    expect(reply.text).toContain("ask them to add your Telegram user id");
+    expect(reply.text).toContain(`ask them to add your Telegram user id, ${outsider.id}.`);
     expect((await say(b, outsider, "/api_create")).text).toContain("this Berth is private");
     const row = await b.ctx.db.user.findUnique({ where: { telegramId: BigInt(outsider.id) } });
     expect(row).toBeNull();

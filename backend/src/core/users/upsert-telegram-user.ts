@@ -31,9 +31,10 @@ export function cleanName(name: string): string {
   return [...clean].slice(0, MAX_NAME_LENGTH).join("").trim() || "Telegram user";
 }
 
-function refuse(): AppError {
+function refuse(telegramId: number): AppError {
   return new AppError("FORBIDDEN", "this Berth is not open to new Telegram users", {
     reason: "not_allowlisted",
+    telegramId,
   });
 }
 
@@ -42,7 +43,7 @@ export async function findTelegramUser(
   ctx: Pick<Context, "db" | "config">,
   identity: TelegramIdentity,
 ): Promise<User | null> {
-  if (!telegramUserAllowed(ctx.config, identity.telegramId)) throw refuse();
+  if (!telegramUserAllowed(ctx.config, identity.telegramId)) throw refuse(identity.telegramId);
   const user = await ctx.db.user.findUnique({
     where: { telegramId: BigInt(identity.telegramId) },
   });
