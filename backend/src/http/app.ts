@@ -24,7 +24,12 @@ function protectedRoutes(ctx: Context): Router {
   return router;
 }
 
-export function createApp(ctx: Context): Express {
+/** Routes other doors mount in this app (the bot's webhook). */
+export interface MountedDoors {
+  telegram?: Router | null;
+}
+
+export function createApp(ctx: Context, doors: MountedDoors = {}): Express {
   const app = express();
   app.disable("x-powered-by");
   // Exactly as many proxy hops as configured, so X-Forwarded-For cannot be spoofed.
@@ -36,6 +41,7 @@ export function createApp(ctx: Context): Express {
   });
   app.use(healthRoutes(ctx));
   app.use(magicLinkRoutes(ctx));
+  if (doors.telegram) app.use(doors.telegram);
   app.use(protectedRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
