@@ -17,7 +17,7 @@ IMAGE_LABEL=berth.test=testbed
 PEBBLE_MGMT=127.0.0.1:15000
 CHALL_MGMT=127.0.0.1:8055
 CHALL_DNS=127.0.0.1:8053
-mkdir -p "$PX_DIR"
+mkdir -p "$PX_DIR" "$PEBBLE_DIR"
 
 # The Debian mirror this machine's apt uses (deb822 sources or sources.list).
 debian_mirror() {
@@ -104,10 +104,37 @@ start_daemon() {
   echo $! >"$PEBBLE_DIR/$name.pid"
 }
 
+# Pebble's ports are the machine's, not one checkout's: when a Pebble that
+# another checkout of Berth started is already up, use that one (the folder
+# its -config names holds its CA and its settings) instead of starting one
+# that could not bind.
+adopt_running_pebble() {
+  local pid config
+  for pid in $(pgrep -x pebble || true); do
+    config="$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n '/^-config$/{n;p;q}')"
+    [ -f "$config" ] || continue
+    PEBBLE_DIR="$(dirname "$config")"
+    return 0
+  done
+  return 1
+}
+
 # Pebble validates HTTP-01 on one port: the host port the tests publish the
 # proxy's port 80 on, chosen once and kept in http-port.
 ensure_pebble() {
   apt_install pebble openssl
+  if ! chall_up; then
+    log "starting pebble-challtestsrv (fake DNS on $CHALL_DNS)"
+    start_daemon challtestsrv pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+      -dns01 "$CHALL_DNS" -http01 "" -https01 "" -tlsalpn01 "" -management "$CHALL_MGMT"
+    wait_for 30 "pebble-challtestsrv" chall_up
+  fi
+  pebble_up && return 0
+  if adopt_running_pebble && pebble_up; then
+    log "using the Pebble already running from $PEBBLE_DIR"
+    return 0
+  fi
+  PEBBLE_DIR="$PX_DIR/pebble"
   local ip port
   ip="$(bridge_ip)"
   ensure_pebble_certs "$ip"
@@ -119,18 +146,13 @@ ensure_pebble() {
   "httpPort": $port, "tlsPort": 5001, "ocspResponderURL": "",
   "externalAccountBindingRequired": false}}
 JSON
-  if ! chall_up; then
-    log "starting pebble-challtestsrv (fake DNS on $CHALL_DNS)"
-    start_daemon challtestsrv pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
-      -dns01 "$CHALL_DNS" -http01 "" -https01 "" -tlsalpn01 "" -management "$CHALL_MGMT"
-    wait_for 30 "pebble-challtestsrv" chall_up
-  fi
-  if ! pebble_up; then
-    log "starting Pebble on $ip:14000 (HTTP-01 on port $port)"
-    start_daemon pebble pebble -config "$PEBBLE_DIR/config.json" -dnsserver "$CHALL_DNS"
-    wait_for 30 "Pebble" pebble_up
-  fi
+  log "starting Pebble on $ip:14000 (HTTP-01 on port $port)"
+  start_daemon pebble pebble -config "$PEBBLE_DIR/config.json" -dnsserver "$CHALL_DNS"
+  wait_for 30 "Pebble" pebble_up
 }
+
+# The HTTP-01 port of the Pebble in use, from its own settings.
+pebble_http_port() { grep -o '"httpPort": *[0-9]*' "$PEBBLE_DIR/config.json" | grep -o '[0-9]*$'; }
 
 write_bed_json() {
   cat >"$PX_DIR/bed.json" <<JSON
@@ -138,9 +160,11 @@ write_bed_json() {
   "image": "$1",
   "baseImage": "$BASE_TAG",
   "nginxDir": "$ROOT/nginx",
-  "httpPort": $(cat "$PX_DIR/http-port"),
+  "httpPort": $(pebble_http_port),
   "acmeDirectory": "https://$(bridge_ip):14000/dir",
   "pebbleCa": "$PEBBLE_DIR/ca.pem",
+  "pebbleDir": "$PEBBLE_DIR",
+  "dnsServer": "$CHALL_DNS",
   "pebbleManagement": "https://$PEBBLE_MGMT",
   "challtestsrv": "http://$CHALL_MGMT"
 }

@@ -1,13 +1,17 @@
 // Test glue for the proxy: what scripts/testbed-proxy.sh set up (bed.json),
-// HTTP(S) requests pinned to 127.0.0.1 (curl --resolve style), Pebble's root,
-// the fake DNS, and label-scoped clean-up. Traffic goes to loopback only.
-import { readFileSync } from "node:fs";
+// a Pebble of a test file's own, HTTP(S) requests pinned to 127.0.0.1 (curl
+// --resolve style), Pebble's root, the fake DNS, and label-scoped clean-up.
+// Traffic goes to loopback (and docker0's host address) only.
+import { spawn } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { createServer } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
+import { waitFor } from "../helpers/wait.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 
@@ -18,7 +22,12 @@ export interface ProxyBed {
   /** The host port Pebble validates HTTP-01 on: publish the proxy's 80 there. */
   httpPort: number;
   acmeDirectory: string;
+  /** The CA of Pebble's own TLS certificate (not of what it issues). */
   pebbleCa: string;
+  /** Pebble's TLS certificate and key (cert.pem, key.pem) live here. */
+  pebbleDir: string;
+  /** pebble-challtestsrv's DNS (every name is 127.0.0.1 unless told otherwise). */
+  dnsServer: string;
   pebbleManagement: string;
   challtestsrv: string;
 }
@@ -28,9 +37,9 @@ export function proxyBed(): ProxyBed {
   return JSON.parse(readFileSync(join(state, "testbed/proxy/bed.json"), "utf8")) as ProxyBed;
 }
 
-export function freePort(): Promise<number> {
+export function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
+    const server = createServer().listen(0, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
@@ -90,7 +99,7 @@ export function httpsGet(
 }
 
 /** Pebble's current issuing root (it changes whenever Pebble restarts). */
-export async function pebbleRoot(bed: ProxyBed): Promise<string> {
+export async function pebbleRoot(bed: Pick<ProxyBed, "pebbleCa" | "pebbleManagement">) {
   const url = new URL("/roots/0", bed.pebbleManagement);
   const req = https.request(url, { ca: readFileSync(bed.pebbleCa, "utf8"), agent: false });
   const answer = await collect(req, true);
@@ -168,4 +177,80 @@ export function upgradeEcho(port: number, domain: string, ca: string, text: stri
     req.setTimeout(10_000, () => req.destroy(new Error("upgrade timed out")));
     req.end();
   });
+}
+
+export interface Pebble {
+  /** The ACME directory, on docker0's host address (the proxy reaches it there). */
+  directory: string;
+  /** The host port Pebble sends HTTP-01 validations to: publish the proxy's 80 there. */
+  httpPort: number;
+  /** Pebble's current issuing root, for the clients' trust. */
+  root: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Pebble of the test file's own, on ports of its own: Pebble validates
+ * HTTP-01 on one fixed port, so two test files sharing the bed's Pebble
+ * could not both publish a proxy there. It shares the bed's TLS certificate
+ * and fake DNS. Stopped (and its folder removed) by stop().
+ */
+export async function startPebble(bed: ProxyBed): Promise<Pebble> {
+  const host = new URL(bed.acmeDirectory).hostname;
+  const [listen, management, httpPort, tlsPort] = await Promise.all([
+    freePort(host),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), "berth-pebble-"));
+  const config = {
+    pebble: {
+      listenAddress: `${host}:${listen}`,
+      managementListenAddress: `127.0.0.1:${management}`,
+      certificate: join(bed.pebbleDir, "cert.pem"),
+      privateKey: join(bed.pebbleDir, "key.pem"),
+      httpPort,
+      tlsPort,
+      ocspResponderURL: "",
+      externalAccountBindingRequired: false,
+    },
+  };
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  const log = openSync(join(dir, "pebble.log"), "a");
+  const child = spawn(
+    "pebble",
+    ["-config", join(dir, "config.json"), "-dnsserver", bed.dnsServer],
+    {
+      stdio: ["ignore", log, log],
+      // No random validation sleeps, no nonce rejections, a fresh HTTP-01 every time.
+      env: {
+        ...process.env,
+        PEBBLE_VA_NOSLEEP: "1",
+        PEBBLE_WFE_NONCEREJECT: "0",
+        PEBBLE_AUTHZREUSE: "0",
+      },
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const kill = () => child.kill();
+  process.once("exit", kill);
+  const stop = async () => {
+    process.off("exit", kill);
+    child.kill();
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const trust = { pebbleCa: bed.pebbleCa, pebbleManagement: `https://127.0.0.1:${management}` };
+  try {
+    const root = await waitFor(() => (child.exitCode === null ? pebbleRoot(trust) : null), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
+    return { directory: `https://${host}:${listen}/dir`, httpPort, root, stop };
+  } catch (error) {
+    const output = readFileSync(join(dir, "pebble.log"), "utf8");
+    await stop();
+    throw new Error(`Pebble did not start: ${output}`, { cause: error });
+  }
 }

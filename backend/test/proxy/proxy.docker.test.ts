@@ -1,7 +1,8 @@
 // The proxy for real: the image built from the local Debian base, a proxy
 // container beside two Swarm services on a test overlay network, certificates
-// from Pebble, HTTPS through the proxy, a refused configuration that changes
-// nothing, a restart, and removal. Requests go to 127.0.0.1 only.
+// from Pebble (this file's own: see startPebble), HTTPS through the proxy, a
+// refused configuration that changes nothing, a restart, and removal.
+// Requests go to 127.0.0.1 only.
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DockerEngine } from "../../src/orchestrator/docker.js";
@@ -24,10 +25,11 @@ import {
   freePort,
   httpGet,
   httpsGet,
-  pebbleRoot,
   proxyBed,
   removeLabelled,
+  startPebble,
   upgradeEcho,
+  type Pebble,
 } from "./bed.js";
 
 const engine = new DockerEngine();
@@ -39,8 +41,10 @@ const prefix = `berth-t${runId}-px`;
 const net = `${prefix}-net`;
 const proxyName = `${prefix}-proxy`;
 const bed = proxyBed();
-const acme = { directoryUrl: bed.acmeDirectory };
 const proxy = proxyContainer(engine, proxyName);
+let pebble: Pebble;
+let acme = { directoryUrl: "" };
+let httpPort = 0;
 let httpsPort = 0;
 let root = "";
 
@@ -86,6 +90,10 @@ const siteFiles = async () =>
   (await proxy.run(["ls", "/etc/nginx/berth/sites"])).stdout.split("\n").filter(Boolean);
 
 beforeAll(async () => {
+  pebble = await startPebble(bed);
+  acme = { directoryUrl: pebble.directory };
+  httpPort = pebble.httpPort;
+  root = pebble.root;
   httpsPort = await freePort();
   await docker.createNetwork({ Name: net, Driver: "overlay", Attachable: true, Labels: labels });
   await appService(app1.upstreamHost, "v1");
@@ -94,7 +102,7 @@ beforeAll(async () => {
   await ensureProxyContainer(engine, {
     name: proxyName,
     image: bed.image,
-    httpPort: bed.httpPort,
+    httpPort,
     httpsPort,
     bindAddress: "127.0.0.1",
     volumes: {
@@ -108,7 +116,6 @@ beforeAll(async () => {
   });
   await connectProxy(engine, proxyName, net);
   await connectProxy(engine, proxyName, net); // idempotent
-  root = await pebbleRoot(bed);
   await fakeDnsA(bed, app1.domain);
   await fakeDnsA(bed, app2.domain);
   await fakeDnsA(bed, echo.domain);
@@ -116,6 +123,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeLabelled(docker, FILE_LABEL);
+  await pebble?.stop();
   await docker
     .getImage(`berth-test/proxy:t${runId}`)
     .remove({ noprune: true })
@@ -160,7 +168,7 @@ describe("the proxy image", () => {
 describe("the proxy", () => {
   it("closes connections for unknown hosts (444 on HTTP, no TLS handshake)", async () => {
     await waitFor(() => proxy.run(["nginx", "-t", "-q"]).then((r) => r.exitCode === 0));
-    await expect(httpGet(bed.httpPort, "unknown.berth.test")).rejects.toMatchObject({
+    await expect(httpGet(httpPort, "unknown.berth.test")).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     await expect(httpsGet(httpsPort, "unknown.berth.test", root)).rejects.toThrow(
@@ -187,7 +195,7 @@ describe("the proxy", () => {
     // A reload is signalled, not awaited: old workers may take a new connection
     // for a moment after it, so every check after a change polls.
     const redirect = await waitFor(async () => {
-      const answer = await httpGet(bed.httpPort, app1.domain, "/some/path?q=1");
+      const answer = await httpGet(httpPort, app1.domain, "/some/path?q=1");
       return answer.status === 301 ? answer : null;
     });
     expect(redirect.headers.location).toBe("https://app1.berth.test/some/path?q=1");
@@ -200,7 +208,7 @@ describe("the proxy", () => {
       "/var/www/acme/.well-known/acme-challenge/probe-token",
     ]);
     expect(
-      (await httpGet(bed.httpPort, app1.domain, "/.well-known/acme-challenge/probe-token")).status,
+      (await httpGet(httpPort, app1.domain, "/.well-known/acme-challenge/probe-token")).status,
     ).toBe(200);
   });
 
