@@ -2,6 +2,8 @@
 // .env.example lists them all with a comment each; keep the two in step.
 import { z } from "zod";
 import { parseCpus, parseDuration, parseMemory } from "./core/deployments/units.js";
+import { validateDomain } from "./core/public/validate-domain.js";
+import { acmeDirectoryUrl } from "./proxy/certbot.js";
 
 const bool = z.stringbool({
   truthy: ["1", "true", "yes", "on"],
@@ -53,6 +55,23 @@ const duration = z
       parseDuration(raw) ??
       (ctx.addIssue({ code: "custom", message: 'a duration like "10s" or "5m"' }), z.NEVER),
   );
+
+/** A value a function checks (and normalises), its message kept. */
+function checkedBy(check: (raw: string) => string) {
+  return z.string().transform((raw, ctx) => {
+    try {
+      return check(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+const hostPort = z.coerce.number().int().min(1).max(65535);
+const dockerName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, "a Docker container name: letters, digits, _ . -");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -170,6 +189,19 @@ const schema = z.object({
     )
     .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  PROXY_ENABLED: bool.default(false),
+  PROXY_IMAGE: z.string().min(1).default("berth-proxy:latest"),
+  PROXY_CONTAINER: dockerName.default("berth-proxy"),
+  PROXY_HTTP_PORT: hostPort.default(80),
+  PROXY_HTTPS_PORT: hostPort.default(443),
+  PROXY_BIND_ADDRESS: z.ipv4().or(z.ipv6()).default("0.0.0.0"),
+  ACME_DIRECTORY: checkedBy(acmeDirectoryUrl).prefault("letsencrypt"),
+  ACME_EMAIL: z.email().optional(),
+  ACME_CA_BUNDLE: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/@+=,-]+$/, "an absolute path on the Docker host")
+    .optional(),
+  PUBLIC_BASE_DOMAIN: checkedBy((raw) => validateDomain(raw)).optional(),
 });
 
 /** Every setting's name (.env.example must list each one). */
