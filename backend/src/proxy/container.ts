@@ -75,8 +75,13 @@ async function inspectOrNull(container: Docker.Container) {
   }
 }
 
+export type EnsureAction = "running" | "started" | "created";
+
 /** Creates (with its labelled volumes) and starts the proxy when missing. */
-export async function ensureProxyContainer(engine: DockerEngine, o: ProxyContainerOptions) {
+export async function ensureProxyContainer(
+  engine: DockerEngine,
+  o: ProxyContainerOptions,
+): Promise<{ id: string; action: EnsureAction }> {
   await engine.version();
   const docker = engine.docker;
   const existing = await inspectOrNull(docker.getContainer(o.name));
@@ -84,20 +89,55 @@ export async function ensureProxyContainer(engine: DockerEngine, o: ProxyContain
     throw new AppError("CONFLICT", `a container named ${o.name} exists and is not Berth's proxy`);
   }
   try {
+    if (existing?.State.Running) return { id: existing.Id, action: "running" };
     if (existing) {
-      if (!existing.State.Running) await docker.getContainer(o.name).start();
-      return existing.Id;
+      await docker.getContainer(o.name).start();
+      return { id: existing.Id, action: "started" };
     }
     for (const name of Object.values(o.volumes)) {
       await docker.createVolume({ Name: name, Labels: o.labels });
     }
     const created = await docker.createContainer(proxyContainerSpec(o));
     await created.start();
-    return created.id;
+    return { id: created.id, action: "created" };
   } catch (error) {
     throw dockerError(error);
   }
 }
+
+export type ProxyState = "running" | "stopped" | "missing" | "no-image";
+
+/** Where the proxy stands, for /health: "no-image" when it cannot be created. */
+export async function proxyState(
+  engine: DockerEngine,
+  name: string,
+  image: string,
+): Promise<ProxyState> {
+  const info = await inspectOrNull(engine.docker.getContainer(name));
+  if (info) return info.State.Running ? "running" : "stopped";
+  return (await imageExists(engine, image)) ? "missing" : "no-image";
+}
+
+export async function imageExists(engine: DockerEngine, image: string): Promise<boolean> {
+  try {
+    await engine.docker.getImage(image).inspect();
+    return true;
+  } catch (error) {
+    if (isDockerNotFound(error)) return false;
+    throw dockerError(error);
+  }
+}
+
+/** The networks the proxy is attached to, by name (empty when it does not exist). */
+export async function attachedNetworks(engine: DockerEngine, proxyName: string) {
+  await engine.version();
+  const info = await inspectOrNull(engine.docker.getContainer(proxyName));
+  return new Set(Object.keys(info?.NetworkSettings.Networks ?? {}));
+}
+
+const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
+const messageOf = (error: unknown) =>
+  (error as { json?: { message?: string } | null }).json?.message ?? "";
 
 /** Connects the proxy to an environment's network (no-op when connected). */
 export async function connectProxy(engine: DockerEngine, proxyName: string, network: string) {
@@ -108,6 +148,8 @@ export async function connectProxy(engine: DockerEngine, proxyName: string, netw
     if (attached.some(([name, n]) => name === network || n.NetworkID === network)) return;
     await engine.docker.getNetwork(network).connect({ Container: proxyName });
   } catch (error) {
+    // A connect that raced another one: attached is attached.
+    if (statusOf(error) === 409 && /already attached/.test(messageOf(error))) return;
     throw dockerError(error);
   }
 }
@@ -118,7 +160,9 @@ export async function disconnectProxy(engine: DockerEngine, proxyName: string, n
   try {
     await engine.docker.getNetwork(network).disconnect({ Container: proxyName, Force: true });
   } catch (error) {
-    if (isDockerNotFound(error) || (error as { statusCode?: number }).statusCode === 403) return;
+    if (isDockerNotFound(error) || statusOf(error) === 403) return;
+    // The daemon answers 500 for a container that is not on the network.
+    if (/is not connected to (the )?network/.test(messageOf(error))) return;
     throw dockerError(error);
   }
 }

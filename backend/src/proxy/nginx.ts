@@ -110,6 +110,13 @@ export async function removeSite(proxy: ProxyContainer, domain: string): Promise
   });
 }
 
+/** The domains that have a live site file on the proxy. */
+export async function siteDomains(proxy: ProxyContainer): Promise<Set<string>> {
+  const result = await mustRun(proxy, ["ls", "-1", SITES_DIR]);
+  const names = result.stdout.split("\n").filter((name) => name.endsWith(".conf"));
+  return new Set(names.map((name) => name.slice(0, -".conf".length)));
+}
+
 export function hasCertificate(proxy: ProxyContainer, domain: string): Promise<boolean> {
   return exists(proxy, certificateFiles(domain).fullchain);
 }
