@@ -8,6 +8,7 @@ import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
 import { JobRunner } from "./core/deployments/job-runner.js";
 import { startReconciler } from "./core/reconcile/reconcile.js";
+import { startProxyLoop } from "./core/public/proxy-loop.js";
 import { createTelegramBot, type TelegramBot } from "./bot/bot.js";
 import { createApp } from "./http/app.js";
 import { createLogger, type Logger } from "./log.js";
@@ -56,6 +57,7 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   const telegram = token ? createTelegramBot(ctx, token) : null;
   const server = await listen(createApp(ctx, { telegram: telegram?.webhook }), config);
   telegram?.start();
+  const proxyLoop = await startProxyLoop(ctx);
   const reconciler = startReconciler(ctx);
   const jobs = new JobRunner(ctx);
   jobs.start();
@@ -68,6 +70,7 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
     clearInterval(flush);
     await jobs.stop();
     await reconciler.stop();
+    await proxyLoop.stop();
     await ctx.tasks.drain();
     await ctx.keys.flushLastUsed();
     await db.$disconnect();

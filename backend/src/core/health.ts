@@ -4,6 +4,7 @@ import { pingDb } from "../db/client.js";
 import type { DockerStatus } from "../orchestrator/docker.js";
 import type { EgressStatus } from "../orchestrator/egress.js";
 import type { Context } from "./context.js";
+import { proxyWarnings } from "./public/proxy.js";
 
 export interface HealthReport {
   ok: boolean;
@@ -26,10 +27,12 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
     ...(swarmOk ? [] : ["swarm"]),
   ];
   const egress = ctx.egress.status;
-  const warnings =
-    egress.enabled && !egress.applied
+  const warnings = [
+    ...(egress.enabled && !egress.applied
       ? [`egress guard not in place: ${egress.error ?? "not applied yet"}`]
-      : [];
+      : []),
+    ...(docker.ok ? await proxyWarnings(ctx) : []),
+  ];
   return {
     ok: down.length === 0,
     database: { ok: dbOk },

@@ -10,6 +10,7 @@ import { deploymentRoutes } from "./routes/deployments.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { healthRoutes } from "./routes/health.js";
 import { magicLinkRoutes } from "./routes/magic-link.js";
+import { publicRoutes } from "./routes/public.js";
 
 const API_PREFIXES = ["/auth", "/environments", "/deployments"];
 
@@ -20,6 +21,7 @@ function protectedRoutes(ctx: Context): Router {
   router.use(API_PREFIXES, authenticate(ctx, new AuthFailures(ctx)), apiLimiter(ctx));
   router.use(authRoutes(ctx));
   router.use(environmentRoutes(ctx));
+  router.use(publicRoutes(ctx));
   router.use(deploymentRoutes(ctx));
   return router;
 }

@@ -10,6 +10,7 @@ import { listServices, removeNetwork, removeService } from "../../orchestrator/s
 import { listVolumes, removeVolume } from "../../orchestrator/volumes.js";
 import { recordAudit } from "../audit.js";
 import type { Context } from "../context.js";
+import { removePublicRoute } from "../public/unpublish.js";
 import { environmentSelector } from "./names.js";
 
 async function removeNetworkWhenFree(ctx: Context, env: Environment) {
@@ -28,6 +29,7 @@ async function removeNetworkWhenFree(ctx: Context, env: Environment) {
 
 export async function teardownEnvironment(ctx: Context, env: Environment): Promise<void> {
   const selector = environmentSelector(ctx.config, env.id);
+  await removePublicRoute(ctx, env.id);
   for (const service of await listServices(ctx.engine, selector)) {
     await removeService(ctx.engine, service.Spec!.Name!, selector);
   }

@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { checkRunningDeployments } from "./deployments.js";
 import { repairEnvironments } from "./environments.js";
 import { removeOrphans } from "./orphans.js";
+import { reconcilePublic } from "../public/reconcile-public.js";
 
 export interface ReconcileReport {
   actions: string[];
@@ -17,6 +18,8 @@ export async function reconcile(ctx: Context): Promise<ReconcileReport> {
   try {
     await ctx.engine.version();
     await repairEnvironments(ctx, actions);
+    // Before orphans: a network the proxy is still on cannot be removed.
+    await reconcilePublic(ctx, actions);
     await removeOrphans(ctx, actions);
     await checkRunningDeployments(ctx, actions);
   } catch (error) {

@@ -1,0 +1,57 @@
+// The reconciler's public step, the backstop of the event loop: the proxy
+// container exists and runs, its networks are those of the public
+// environments, issuances and removals a restart cut short are finished,
+// and a site the proxy lost (its volume was replaced) is published again.
+import { siteDomains } from "../../proxy/nginx.js";
+import { proxyOf } from "../../proxy/settings.js";
+import type { Context } from "../context.js";
+import { syncProxyNetworks } from "./attachments.js";
+import { ensureProxy } from "./proxy.js";
+import { publishTaskKey, startPublish } from "./publish.js";
+import { removalTaskKey, removePublicRoute } from "./unpublish.js";
+
+async function resumeInterrupted(ctx: Context, actions: string[]): Promise<void> {
+  const rows = await ctx.db.environment.findMany({
+    where: { status: "ACTIVE", publicStatus: { in: ["PENDING_CERT", "REMOVING"] } },
+    select: { id: true, publicStatus: true },
+  });
+  for (const { id, publicStatus } of rows) {
+    if (publicStatus === "PENDING_CERT" && !ctx.tasks.isRunning(publishTaskKey(id))) {
+      void startPublish(ctx, id);
+      actions.push(`publish_resumed ${id}`);
+    }
+    if (publicStatus === "REMOVING" && !ctx.tasks.isRunning(removalTaskKey(id))) {
+      void ctx.tasks.run(removalTaskKey(id), () => removePublicRoute(ctx, id));
+      actions.push(`unpublish_resumed ${id}`);
+    }
+  }
+}
+
+async function republishLost(ctx: Context, actions: string[]): Promise<void> {
+  const active = await ctx.db.environment.findMany({
+    where: { status: "ACTIVE", publicStatus: "ACTIVE" },
+    select: { id: true, publicDomain: true },
+  });
+  if (active.length === 0) return;
+  const present = await siteDomains(proxyOf(ctx.engine, ctx.config));
+  for (const { id, publicDomain } of active) {
+    if (publicDomain === null || present.has(publicDomain)) continue;
+    const { count } = await ctx.db.environment.updateMany({
+      where: { id, publicStatus: "ACTIVE", publicDomain },
+      data: { publicStatus: "PENDING_CERT" },
+    });
+    if (count === 0) continue;
+    void startPublish(ctx, id);
+    actions.push(`site_restored ${id}`);
+  }
+}
+
+export async function reconcilePublic(ctx: Context, actions: string[]): Promise<void> {
+  if (!ctx.config.PROXY_ENABLED) return;
+  const ensured = await ensureProxy(ctx);
+  if (ensured === "no-image") return; // /health says so
+  if (ensured !== "running") actions.push(`proxy_${ensured}`);
+  actions.push(...(await syncProxyNetworks(ctx)));
+  await resumeInterrupted(ctx, actions);
+  await republishLost(ctx, actions);
+}
