@@ -10,7 +10,7 @@ import type { Update } from "grammy/types";
 import { waitFor } from "./wait.js";
 
 // Bot API parameters are whatever JSON grammY sent; tests read them freely.
- 
+
 export type Params = Record<string, any>;
 
 export interface ApiCall {
