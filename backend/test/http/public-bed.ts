@@ -5,26 +5,29 @@ import { inject } from "vitest";
 import type { PublicView } from "../../src/core/public/view.js";
 import { proxyContainer } from "../../src/proxy/exec.js";
 import { SITES_DIR } from "../../src/proxy/paths.js";
-import { call, startTestBerth, type TestBerth } from "../helpers/berth.js";
+import { call, startTestBerth, type TestBerth, type TestUser } from "../helpers/berth.js";
 import { TEST_LABEL } from "../helpers/context.js";
+import { createEnv, deploy, settled } from "../helpers/deploy.js";
 import { waitFor } from "../helpers/wait.js";
 import { freePort, httpsGet, proxyBed, startPebble, type Pebble } from "../proxy/bed.js";
 
-export const FILE_LABEL = "berth.test.file=public";
-
 export interface PublicBed {
   t: TestBerth;
+  /** Label on every Docker object of this test file (removeLabelled at the end). */
+  fileLabel: string;
   pebble: Pebble;
   httpsPort: number;
   proxyName: string;
   proxy: ReturnType<typeof proxyContainer>;
 }
 
-export async function startPublicBed(): Promise<PublicBed> {
+/** A Berth with its own proxy container (`berth-t<run>-<file>-proxy`) and Pebble. */
+export async function startPublicBed(file: string): Promise<PublicBed> {
   const bed = proxyBed();
   const pebble = await startPebble(bed);
   const httpsPort = await freePort();
-  const proxyName = `berth-t${inject("runId")}-pub-proxy`;
+  const proxyName = `berth-t${inject("runId")}-${file}-proxy`;
+  const fileLabel = `berth.test.file=${file}`;
   const t = await startTestBerth({
     PUBLIC_URL: "https://berth.berth.test",
     PROXY_ENABLED: "true",
@@ -37,10 +40,21 @@ export async function startPublicBed(): Promise<PublicBed> {
     ACME_CA_BUNDLE: bed.pebbleCa,
     PUBLIC_BASE_DOMAIN: "apps.berth.test",
     // The proxy container and its volumes carry these too: removed by label at the end.
-    BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")},${FILE_LABEL}`,
+    BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")},${fileLabel}`,
     DEPLOY_WATCH_WINDOW: "2s",
   });
-  return { t, pebble, httpsPort, proxyName, proxy: proxyContainer(t.ctx.engine, proxyName) };
+  const proxy = proxyContainer(t.ctx.engine, proxyName);
+  return { t, fileLabel, pebble, httpsPort, proxyName, proxy };
+}
+
+/** An environment with the test app deployed through REST as service "web", RUNNING. */
+export async function environmentWithApp(b: PublicBed, user: TestUser, name: string, tag: string) {
+  const id = await createEnv(b.t, user.key, name);
+  const env = await b.t.ctx.db.environment.findUniqueOrThrow({ where: { id } });
+  const accepted = await deploy(b.t, user.key, { environmentId: id, name: "web", tag });
+  const deployment = await settled(b.t, user.key, accepted.body.deploymentId);
+  if (deployment.status !== "RUNNING") throw new Error(`deployment: ${deployment.errorMessage}`);
+  return { id, slug: env.slug, networkName: env.networkName, deploymentId: deployment.id };
 }
 
 export function publicCall(

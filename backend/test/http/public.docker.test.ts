@@ -9,12 +9,11 @@ import { ensureProxyContainer } from "../../src/proxy/container.js";
 import { SITES_DIR, STAGING_DIR } from "../../src/proxy/paths.js";
 import { proxyContainerOptions } from "../../src/proxy/settings.js";
 import { call, createUserWithKey, type TestUser } from "../helpers/berth.js";
-import { createEnv, deploy, settled } from "../helpers/deploy.js";
 import { waitFor } from "../helpers/wait.js";
 import { httpGet, removeLabelled } from "../proxy/bed.js";
 import {
-  FILE_LABEL,
   hasCertificate,
+  environmentWithApp,
   notServed,
   proxyNetworks,
   publicCall,
@@ -35,26 +34,20 @@ let shopDeployment = "";
 let blogDomain = "";
 const certificates: BerthEvents["certificate.changed"][] = [];
 
-async function environmentWithApp(user: TestUser, name: keyof typeof envs, tag: string) {
-  envs[name] = await createEnv(b.t, user.key, name);
-  const env = await b.t.ctx.db.environment.findUniqueOrThrow({ where: { id: envs[name] } });
-  nets[name] = env.networkName;
-  const accepted = await deploy(b.t, user.key, { environmentId: envs[name], name: "web", tag });
-  const deployment = await settled(b.t, user.key, accepted.body.deploymentId);
-  expect(deployment.status).toBe("RUNNING");
-  return { slug: env.slug, deploymentId: deployment.id };
-}
-
 beforeAll(async () => {
-  b = await startPublicBed();
+  b = await startPublicBed("pub");
   b.t.ctx.events.on("certificate.changed", (e) => void certificates.push(e));
   alice = await createUserWithKey(b.t);
   bob = await createUserWithKey(b.t);
-  const [shop, , blog] = await Promise.all([
-    environmentWithApp(alice, "shop", "v1"),
-    environmentWithApp(alice, "docs", "v1"),
-    environmentWithApp(bob, "blog", "v2"),
+  const [shop, docs, blog] = await Promise.all([
+    environmentWithApp(b, alice, "shop", "v1"),
+    environmentWithApp(b, alice, "docs", "v1"),
+    environmentWithApp(b, bob, "blog", "v2"),
   ]);
+  for (const [name, env] of Object.entries({ shop, docs, blog })) {
+    envs[name as keyof typeof envs] = env.id;
+    nets[name as keyof typeof nets] = env.networkName;
+  }
   shopDeployment = shop.deploymentId;
   blogDeployment = blog.deploymentId;
   blogDomain = `${blog.slug}.apps.berth.test`;
@@ -71,7 +64,7 @@ afterAll(async () => {
   await b.t.close();
   await b.pebble.stop();
   // The proxy container and its volumes (Berth leaves them for the next start).
-  await removeLabelled(new DockerEngine().docker, FILE_LABEL);
+  await removeLabelled(new DockerEngine().docker, b.fileLabel);
 }, 180_000);
 
 describe("the proxy at start-up", () => {
