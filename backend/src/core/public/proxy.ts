@@ -31,8 +31,8 @@ export async function requireProxyRunning(ctx: Context): Promise<void> {
 export function ensureProxy(ctx: Context): Promise<EnsureAction | "no-image"> {
   const options = proxyContainerOptions(ctx.config);
   return serialised(`ensure:${options.name}`, async () => {
-    const existing = await proxyState(ctx.engine, options.name, options.image);
-    if (existing === "no-image") return "no-image";
+    const state = await proxyState(ctx.engine, options.name, options.image);
+    if (state === "no-image" || state === "running") return state;
     return (await ensureProxyContainer(ctx.engine, options)).action;
   });
 }
