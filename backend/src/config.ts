@@ -24,6 +24,17 @@ const labelList = z
     return labels;
   });
 
+/** "a, b,,c" → ["a", "b", "c"]. */
+const commaList = z
+  .string()
+  .default("")
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -77,6 +88,15 @@ const schema = z.object({
     )
     .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  MCP_ALLOWED_ORIGINS: commaList.pipe(
+    z.array(z.url({ protocol: /^https?$/, error: "must be http(s) origins, comma-separated" })),
+  ),
+  MCP_ALLOWED_HOSTS: commaList.pipe(
+    z.array(
+      z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])$/i, "must be host names, comma-separated"),
+    ),
+  ),
+  MCP_CONFIRM_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
 /** Every setting's name (.env.example must list each one). */
