@@ -33,7 +33,7 @@ export function createApp(ctx: Context): Express {
   const failures = new AuthFailures(ctx);
   const limiter = apiLimiter(ctx);
   // Before the JSON parser: the MCP door parses its own body and answers in JSON-RPC.
-  app.use("/mcp", mcpRoutes(ctx, { failures, limiter }));
+  app.use(mcpRoutes(ctx, { failures, limiter }));
   app.use(express.json({ limit: "256kb" }));
   app.get("/ping", (_req, res) => {
     res.json({ ok: true });

@@ -19,6 +19,8 @@ import { buildServer } from "./server.js";
 import { BERTH_TOOLS } from "./tools/index.js";
 import type { BerthTool } from "./tools/tool.js";
 
+export const MCP_PATH = "/mcp";
+
 export interface McpRouteOptions {
   /** The REST door's failed-authentication budget, shared so /mcp adds none. */
   failures: AuthFailures;
@@ -79,16 +81,17 @@ export function mcpRoutes(ctx: Context, options: McpRouteOptions): Router {
     await transport.handleRequest(req, res, req.body);
   };
 
+  // Full paths rather than a mount point, so request logs show /mcp.
   const router = Router();
-  router.use(hostGuard(ctx.config), originGuard(ctx.config));
+  router.use(MCP_PATH, hostGuard(ctx.config), originGuard(ctx.config));
   router.post(
-    "/",
+    MCP_PATH,
     authenticate(ctx, options.failures),
     options.limiter,
     express.json({ limit: "256kb" }),
     handle,
   );
-  router.all("/", methodNotAllowed);
-  router.use(errorHandler(ctx.log));
+  router.all(MCP_PATH, methodNotAllowed);
+  router.use(MCP_PATH, errorHandler(ctx.log));
   return router;
 }
