@@ -27,6 +27,8 @@ export interface McpRouteOptions {
   /** The per-key request limit, shared with the REST door. */
   limiter: RequestHandler;
   tools?: readonly BerthTool[];
+  /** Default: signed with MCP_CONFIRM_SECRET (random per process when unset). */
+  confirmations?: Confirmations;
 }
 
 /** JSON-RPC error body for answers given before MCP runs. */
@@ -62,7 +64,7 @@ const methodNotAllowed: RequestHandler = (_req, res) => {
 
 export function mcpRoutes(ctx: Context, options: McpRouteOptions): Router {
   const tools = options.tools ?? BERTH_TOOLS;
-  const confirmations = new Confirmations(ctx.config.MCP_CONFIRM_SECRET);
+  const confirmations = options.confirmations ?? new Confirmations(ctx.config.MCP_CONFIRM_SECRET);
   const inFlight = new InFlightRequests();
 
   const handle: RequestHandler = async (req, res) => {
