@@ -2,6 +2,7 @@
 // attacker's domain that resolves to this machine sends its own Host) and
 // Origin (a browser page on another site). The SDK's middleware checks Host
 // only; Origin is checked here. Both answer 403 with a JSON-RPC error body.
+// Allowed origins also get the CORS answers browsers need to call at all.
 import type { RequestHandler } from "express";
 import { hostHeaderValidation } from "@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js";
 import type { Config } from "../config.js";
@@ -24,19 +25,38 @@ export function hostGuard(config: GuardConfig): RequestHandler {
   return hostHeaderValidation(allowedHosts(config));
 }
 
-/** 403 when an Origin header is present and not allowed; none is fine (not a browser). */
+const CORS_HEADERS = {
+  "Access-Control-Allow-Methods": "POST",
+  "Access-Control-Allow-Headers":
+    "Content-Type, Accept, X-API-Key, Authorization, Mcp-Protocol-Version, Last-Event-ID",
+  "Access-Control-Expose-Headers": "WWW-Authenticate, Retry-After",
+  "Access-Control-Max-Age": "600",
+};
+
+/**
+ * 403 when an Origin header is present and not allowed; none is fine (not a
+ * browser). A browser page on an allowed origin gets CORS headers, and its
+ * preflight (OPTIONS, sent because of the key header) a 204.
+ */
 export function originGuard(config: GuardConfig): RequestHandler {
   const allowed = allowedOrigins(config);
   return (req, res, next) => {
     const origin = req.get("origin");
-    if (origin === undefined || allowed.has(origin.toLowerCase())) {
+    res.vary("Origin");
+    if (origin === undefined) {
       next();
       return;
     }
-    res.status(403).json({
-      jsonrpc: "2.0",
-      error: { code: -32000, message: "Origin not allowed" },
-      id: null,
-    });
+    if (!allowed.has(origin.toLowerCase())) {
+      res.status(403).json({
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "Origin not allowed" },
+        id: null,
+      });
+      return;
+    }
+    res.set({ "Access-Control-Allow-Origin": origin, ...CORS_HEADERS });
+    if (req.method === "OPTIONS") res.status(204).end();
+    else next();
   };
 }

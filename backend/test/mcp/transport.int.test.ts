@@ -149,6 +149,27 @@ describe("Origin and Host", () => {
     }
   });
 
+  it("answers CORS preflights from allowed origins only", async () => {
+    const preflight = (origin: string) =>
+      raw({
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type, x-api-key",
+        },
+      });
+    const allowed = await preflight("https://agents.example.org");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers["access-control-allow-origin"]).toBe("https://agents.example.org");
+    expect(allowed.headers["access-control-allow-headers"]).toMatch(/X-API-Key/);
+    expect((await preflight("https://evil.example")).status).toBe(403);
+    const post = await raw({ headers: { origin: "https://agents.example.org" } });
+    expect(post.status).toBe(401);
+    expect(post.headers["access-control-allow-origin"]).toBe("https://agents.example.org");
+    expect(post.headers["access-control-expose-headers"]).toMatch(/WWW-Authenticate/);
+  });
+
   it("refuses a Host that is not Berth's (DNS rebinding) before looking at the key", async () => {
     for (const host of ["evil.example", "evil.example:3000", "127.0.0.1.nip.io"]) {
       const answer = await raw({ headers: { host, "x-api-key": alice.key } });
