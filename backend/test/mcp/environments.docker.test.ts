@@ -239,6 +239,15 @@ describe("environment tools", () => {
     expect(await network(web.networkName)).toBeNull();
   });
 
+  it("stays idempotent when two creates of one name race", async () => {
+    const [one, two] = await Promise.all([
+      ok<{ created: boolean; environment: Env }>(a, "create_environment", { name: "twin" }),
+      ok<{ created: boolean; environment: Env }>(a, "create_environment", { name: "twin" }),
+    ]);
+    expect([one.data.created, two.data.created].sort()).toEqual([false, true]);
+    expect(one.data.environment.id).toBe(two.data.environment.id);
+  });
+
   it("cleans up every environment it made, through Berth", async () => {
     for (const client of [a, b]) {
       const { data } = await ok<{ environments: Env[] }>(client, "list_environments", {

@@ -292,6 +292,22 @@ describe("answers", () => {
     expect(refused.text).toMatch(/Do not retry/);
   });
 
+  it("does not hand back an environment that is being deleted as if it were new", async () => {
+    await t.ctx.db.environment.create({
+      data: {
+        name: "going",
+        slug: "going-abcdef",
+        networkName: "berth-going-abcdef",
+        ownerId: alice.userId,
+        status: "DELETING",
+      },
+    });
+    const c = await client({ "X-API-Key": alice.key });
+    const failure = await fails(c, "create_environment", { name: "going" });
+    expect(failure.error).toMatchObject({ code: "CONFLICT", details: { field: "name" } });
+    expect(failure.text).toMatch(/is being deleted; wait until get_environment answers not found/);
+  });
+
   it("states the limits in the server instructions", async () => {
     const c = await client({ "X-API-Key": alice.key });
     const instructions = c.getInstructions() ?? "";

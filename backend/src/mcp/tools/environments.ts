@@ -14,7 +14,7 @@ import {
   listEnvironmentsSchema,
   type CreateEnvironmentInput,
 } from "../../core/environments/schemas.js";
-import { toEnvironmentView } from "../../core/environments/view.js";
+import { toEnvironmentView, type EnvironmentView } from "../../core/environments/view.js";
 import { AppError } from "../../core/errors.js";
 import { confirmationFields, requireConfirmation } from "./confirmation.js";
 import { defineTool, describeFields } from "./tool.js";
@@ -45,34 +45,37 @@ export const listEnvironmentsTool = defineTool({
   },
 });
 
-/** The environment a CONFLICT names (a lost race names none: ask again once). */
-async function existingEnvironment(
+/**
+ * Creates the environment, or returns the one of that name. A CONFLICT names
+ * the existing environment, except when it comes from losing a race with a
+ * concurrent create: then asking once more finds the winner.
+ */
+async function createOrGet(
   ctx: Context,
   actor: Actor,
   input: CreateEnvironmentInput,
-  conflict: AppError,
-) {
-  let id = conflict.details.environmentId;
-  if (typeof id !== "string") {
-    id = await createEnvironment(ctx, { actor, input }).then(
-      (created) => created.id,
-      (error: unknown) => {
-        if (AppError.is(error, "CONFLICT")) return error.details.environmentId;
-        throw error;
-      },
-    );
+  attempts = 2,
+): Promise<{ created: boolean; environment: EnvironmentView }> {
+  try {
+    return { created: true, environment: await createEnvironment(ctx, { actor, input }) };
+  } catch (error) {
+    if (!AppError.is(error, "CONFLICT")) throw error;
+    const id = error.details.environmentId;
+    if (typeof id !== "string") {
+      if (attempts > 1) return createOrGet(ctx, actor, input, attempts - 1);
+      throw error;
+    }
+    const environment = toEnvironmentView(await findEnvironment(ctx, actor, id));
+    if (environment.status === "DELETING") {
+      throw new AppError(
+        "CONFLICT",
+        `your environment named ${environment.name} is being deleted; wait until ` +
+          "get_environment answers not found, then create it again",
+        { field: "name", environmentId: environment.id },
+      );
+    }
+    return { created: false, environment };
   }
-  if (typeof id !== "string") throw conflict;
-  const env = toEnvironmentView(await findEnvironment(ctx, actor, id));
-  if (env.status === "DELETING") {
-    throw new AppError(
-      "CONFLICT",
-      `your environment named ${env.name} is being deleted; wait until get_environment answers ` +
-        "not found, then create it again",
-      { field: "name", environmentId: env.id },
-    );
-  }
-  return env;
 }
 
 export const createEnvironmentTool = defineTool({
@@ -94,13 +97,7 @@ export const createEnvironmentTool = defineTool({
     openWorldHint: false,
   },
   run: async (input, { ctx, actor }) => {
-    const outcome = await createEnvironment(ctx, { actor, input }).then(
-      (environment) => ({ created: true, environment }),
-      async (error: unknown) => {
-        if (!AppError.is(error, "CONFLICT")) throw error;
-        return { created: false, environment: await existingEnvironment(ctx, actor, input, error) };
-      },
-    );
+    const outcome = await createOrGet(ctx, actor, input);
     const next = `Pass environment_id "${outcome.environment.id}" to the other tools.`;
     return { ...outcome, next_step: next };
   },
