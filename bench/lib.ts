@@ -40,6 +40,8 @@ export function benchConfig(url: string, overrides: Record<string, string> = {})
     BERTH_INSTANCE: `bench${randomBytes(3).toString("hex")}`,
     BERTH_DOCKER_LABELS: "berth.test=bench",
     RATE_LIMIT_API_PER_MINUTE: "100000000",
+    ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    DEPLOY_PRIVATE_REGISTRIES: "127.0.0.1:5000",
     ...overrides,
   });
 }

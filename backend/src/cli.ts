@@ -2,7 +2,7 @@
 // output, messages to standard error, so the output can be piped.
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadCliConfig } from "./config.js";
 import { createApiKey, daysFromNow } from "./core/auth/create-api-key.js";
 import { keyNameSchema } from "./core/auth/schemas.js";
 import { SCOPES } from "./core/auth/scopes.js";
@@ -32,7 +32,7 @@ async function createAdminKey(args: string[]): Promise<number> {
     say(`--name: ${name.error.issues[0]?.message ?? "required"}\n${USAGE}`);
     return 64;
   }
-  const config = loadConfig();
+  const config = loadCliConfig();
   const days = Number(values.days ?? config.API_KEY_DEFAULT_TTL_DAYS);
   if (!Number.isInteger(days) || days < 1 || days > config.API_KEY_MAX_TTL_DAYS) {
     say(`--days: a whole number from 1 to ${config.API_KEY_MAX_TTL_DAYS}`);
@@ -73,7 +73,7 @@ async function createAdminKey(args: string[]): Promise<number> {
 const commands: Record<string, Command> = {
   "create-admin-key": createAdminKey,
   async migrate([action, name]) {
-    const { DATABASE_URL: url } = loadConfig();
+    const { DATABASE_URL: url } = loadCliConfig();
     if (action === "deploy") {
       const applied = await deployMigrations({ url });
       say(applied.length ? `applied: ${applied.join(", ")}` : "no pending migrations");

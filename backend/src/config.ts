@@ -1,6 +1,7 @@
 // Every setting Berth reads, parsed once from the environment at start-up.
 // .env.example lists them all with a comment each; keep the two in step.
 import { z } from "zod";
+import { parseCpus, parseDuration, parseMemory } from "./core/deployments/units.js";
 
 const bool = z.stringbool({
   truthy: ["1", "true", "yes", "on"],
@@ -24,15 +25,33 @@ const labelList = z
     return labels;
   });
 
-/** "a, b,,c" → ["a", "b", "c"]. */
-const commaList = z
+/** "a, b,c" → ["a", "b", "c"]. */
+const list = z.string().transform((raw) =>
+  raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+const cpus = z
   .string()
-  .default("")
-  .transform((raw) =>
-    raw
-      .split(",")
-      .map((item) => item.trim())
-      .filter(Boolean),
+  .transform(
+    (raw, ctx) =>
+      parseCpus(raw) ??
+      (ctx.addIssue({ code: "custom", message: 'CPUs like "0.5" or "2"' }), z.NEVER),
+  );
+const memory = z
+  .string()
+  .transform(
+    (raw, ctx) =>
+      parseMemory(raw) ??
+      (ctx.addIssue({ code: "custom", message: 'memory like "512M" or "2G"' }), z.NEVER),
+  );
+const duration = z
+  .string()
+  .transform(
+    (raw, ctx) =>
+      parseDuration(raw) ??
+      (ctx.addIssue({ code: "custom", message: 'a duration like "10s" or "5m"' }), z.NEVER),
   );
 
 const schema = z.object({
@@ -76,6 +95,48 @@ const schema = z.object({
   NETWORK_ENCRYPTED: bool.default(false),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+  ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, "must be 64 hex characters (32 bytes): openssl rand -hex 32"),
+  DEPLOY_PRIVATE_REGISTRIES: list.prefault(""),
+  DEPLOY_PUBLISH_PORTS: bool.default(false),
+  DEPLOY_PUBLISH_PRIVILEGED_PORTS: bool.default(false),
+  DEPLOY_RESERVED_PORTS: list.prefault("22,80,443,5432").pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[0-9]{1,5}$/, "ports as numbers")
+        .transform(Number),
+    ),
+  ),
+  DEPLOY_DEFAULT_CPUS: cpus.prefault("0.5"),
+  DEPLOY_MAX_CPUS: cpus.prefault("2"),
+  DEPLOY_DEFAULT_MEMORY: memory.prefault("256M"),
+  DEPLOY_MAX_MEMORY: memory.prefault("2G"),
+  DEPLOY_RESERVATION_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
+  DEPLOY_MAX_REPLICAS: z.coerce.number().int().min(1).default(10),
+  DEPLOY_CAPABILITIES: list.prefault("CHOWN,DAC_OVERRIDE,FOWNER,NET_BIND_SERVICE,SETGID,SETUID"),
+  DEPLOY_REQUIRE_NON_ROOT: bool.default(true),
+  DEPLOY_DEFAULT_USER: z
+    .string()
+    .regex(/^[1-9][0-9]*:[1-9][0-9]*$/, "a non-root uid:gid")
+    .default("65534:65534"),
+  SWARM_ENDPOINT_MODE: z.enum(["dnsrr", "vip"]).default("dnsrr"),
+  SWARM_PUBLISH_MODE: z.enum(["host", "ingress"]).default("host"),
+  DEPLOY_PIDS_LIMIT: z.coerce.number().int().min(16).default(512),
+  DEPLOY_NOFILE_LIMIT: z.coerce.number().int().min(64).default(8192),
+  DEPLOY_TMP_SIZE: memory.prefault("64M"),
+  DEPLOY_LOG_MAX_SIZE: z
+    .string()
+    .regex(/^[0-9]+[kmg]$/, 'like "10m"')
+    .default("10m"),
+  DEPLOY_LOG_MAX_FILES: z.coerce.number().int().min(1).max(20).default(3),
+  DEPLOY_RESTART_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  DEPLOY_UPDATE_MONITOR: duration.prefault("15s"),
+  DEPLOY_PLACEMENT_CONSTRAINTS: list.prefault(""),
+  DEPLOY_WATCH_WINDOW: duration.prefault("10s"),
+  DEPLOY_TIMEOUT: duration.prefault("5m"),
+  DEPLOY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   EGRESS_GUARD: bool.default(true),
   EGRESS_ALLOW_CIDRS: z
     .string()
@@ -88,14 +149,18 @@ const schema = z.object({
     )
     .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  MCP_ALLOWED_ORIGINS: commaList.pipe(
-    z.array(z.url({ protocol: /^https?$/, error: "must be http(s) origins, comma-separated" })),
-  ),
-  MCP_ALLOWED_HOSTS: commaList.pipe(
-    z.array(
-      z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])$/i, "must be host names, comma-separated"),
+  MCP_ALLOWED_ORIGINS: list
+    .prefault("")
+    .pipe(
+      z.array(z.url({ protocol: /^https?$/, error: "must be http(s) origins, comma-separated" })),
     ),
-  ),
+  MCP_ALLOWED_HOSTS: list
+    .prefault("")
+    .pipe(
+      z.array(
+        z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])$/i, "must be host names, comma-separated"),
+      ),
+    ),
   MCP_CONFIRM_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
@@ -112,11 +177,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse settings; throws ConfigError naming every bad or missing variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+function parse<T extends z.ZodType>(
+  shape: T,
+  env: Record<string, string | undefined>,
+): z.output<T> {
   // An empty variable means "not set", as in most .env tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
-  const parsed = schema.safeParse(present);
+  const parsed = shape.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -127,6 +194,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+/** Parse settings; throws ConfigError naming every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const config = parse(schema, env);
   return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+}
+
+const cliSchema = schema.pick({
+  DATABASE_URL: true,
+  BCRYPT_ROUNDS: true,
+  API_KEY_DEFAULT_TTL_DAYS: true,
+  API_KEY_MAX_TTL_DAYS: true,
+});
+export type CliConfig = z.output<typeof cliSchema>;
+
+/** The few settings the operator commands need (no ENCRYPTION_KEY, no Docker). */
+export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  return parse(cliSchema, env);
 }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createContext } from "./core/context.js";
 import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
+import { JobRunner } from "./core/deployments/job-runner.js";
 import { startReconciler } from "./core/reconcile/reconcile.js";
 import { createApp } from "./http/app.js";
 import { createLogger, type Logger } from "./log.js";
@@ -50,12 +51,15 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   flush.unref();
   const server = await listen(createApp(ctx), config);
   const reconciler = startReconciler(ctx);
+  const jobs = new JobRunner(ctx);
+  jobs.start();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   log.info({ port, publicUrl: config.PUBLIC_URL }, "Berth is listening");
   const close = async () => {
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     clearInterval(flush);
+    await jobs.stop();
     await reconciler.stop();
     await ctx.tasks.drain();
     await ctx.keys.flushLastUsed();

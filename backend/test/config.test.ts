@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, SETTING_NAMES } from "../src/config.js";
 
-const base = { DATABASE_URL: "postgresql://u@localhost:5432/berth" };
+const base = {
+  DATABASE_URL: "postgresql://u@localhost:5432/berth",
+  ENCRYPTION_KEY: "ab".repeat(32),
+};
 
 describe("loadConfig", () => {
   it("fills defaults", () => {
@@ -19,6 +22,7 @@ describe("loadConfig", () => {
 
   it("names a missing variable", () => {
     expect(() => loadConfig({})).toThrowError(/DATABASE_URL: is required/);
+    expect(() => loadConfig({})).toThrowError(/ENCRYPTION_KEY: is required/);
   });
 
   it("names every bad variable", () => {
@@ -37,7 +41,7 @@ describe("loadConfig", () => {
   });
 
   it("refuses a DATABASE_URL that is not PostgreSQL", () => {
-    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrowError(
+    expect(() => loadConfig({ ...base, DATABASE_URL: "mysql://x" })).toThrowError(
       /DATABASE_URL: must be a postgresql:\/\/ URL/,
     );
   });

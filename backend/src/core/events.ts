@@ -5,6 +5,20 @@
 import { EventEmitter } from "node:events";
 
 export interface BerthEvents {
+  /** A deployment was queued: the job runner wakes up. */
+  "deployment.queued": { deploymentId: string };
+  /** A row was added to a deployment's event log. */
+  "deployment.event": {
+    deploymentId: string;
+    event: {
+      id: string;
+      type: string;
+      status: string | null;
+      message: string;
+      data: unknown;
+      at: Date;
+    };
+  };
   /** A deployment reached RUNNING or FAILED. */
   "deployment.finished": {
     deploymentId: string;
@@ -32,7 +46,9 @@ type Listener<K extends keyof BerthEvents> = (event: BerthEvents[K]) => void | P
 export class EventBus {
   private readonly emitter = new EventEmitter();
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
+  constructor(private readonly onListenerError: (error: unknown) => void) {
+    this.emitter.setMaxListeners(0); // one listener per open event stream
+  }
 
   on<K extends keyof BerthEvents>(name: K, listener: Listener<K>): () => void {
     const wrapped = (event: BerthEvents[K]) => {

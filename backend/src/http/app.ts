@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler } from "./errors.js";
 import { apiLimiter, AuthFailures } from "./rate-limits.js";
 import { requestLog } from "./request-log.js";
 import { authRoutes } from "./routes/auth.js";
+import { deploymentRoutes } from "./routes/deployments.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { healthRoutes } from "./routes/health.js";
 import { magicLinkRoutes } from "./routes/magic-link.js";
@@ -20,6 +21,7 @@ function protectedRoutes(ctx: Context, failures: AuthFailures, limiter: RequestH
   router.use(API_PREFIXES, authenticate(ctx, failures), limiter);
   router.use(authRoutes(ctx));
   router.use(environmentRoutes(ctx));
+  router.use(deploymentRoutes(ctx));
   return router;
 }
 

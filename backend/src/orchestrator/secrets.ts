@@ -25,7 +25,7 @@ export async function createSecret(
 export async function listSecrets(engine: DockerEngine, labels: Labels) {
   await engine.version();
   try {
-    return (await engine.docker.listSecrets({ filters: labelFilter(labels) }));
+    return await engine.docker.listSecrets({ filters: labelFilter(labels) });
   } catch (error) {
     throw dockerError(error);
   }

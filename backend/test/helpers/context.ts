@@ -11,6 +11,7 @@ import { DockerEngine } from "../../src/orchestrator/docker.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 
 export const TEST_LABEL = "berth.test";
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString("hex");
 
 export function testConfig(url: string, overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -24,6 +25,8 @@ export function testConfig(url: string, overrides: Record<string, string> = {}):
     BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")}`,
     MIGRATE_ON_START: "false",
     RECONCILE_INTERVAL_SECONDS: "0",
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    DEPLOY_PRIVATE_REGISTRIES: "127.0.0.1:5000",
     ...overrides,
   });
 }

@@ -35,8 +35,11 @@ export async function probe(
   try {
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: true });
-    return { exitCode: StatusCode, output: logs.toString().trim() };
+    const logs = (await container.logs({ stdout: true, stderr: true })) as unknown;
+    // docker-modem parses a body that looks like JSON; give the text back as text.
+    const output =
+      Buffer.isBuffer(logs) || typeof logs === "string" ? logs.toString() : JSON.stringify(logs);
+    return { exitCode: StatusCode, output: output.trim() };
   } finally {
     await container.remove({ force: true });
   }

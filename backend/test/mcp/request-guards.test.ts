@@ -6,6 +6,7 @@ import { allowedHosts, allowedOrigins } from "../../src/mcp/request-guards.js";
 const base = {
   DATABASE_URL: "postgresql://u@localhost:5432/berth",
   PUBLIC_URL: "https://berth.example.org",
+  ENCRYPTION_KEY: "ab".repeat(32),
 };
 
 describe("MCP settings", () => {

@@ -25,7 +25,7 @@ type Tx = Prisma.TransactionClient | Context["db"];
 
 /** Generates and stores a key; inserts through `tx` when given one. */
 export async function createApiKey(
-  ctx: Pick<Context, "db" | "config">,
+  ctx: Pick<Context, "db"> & { config: Pick<Context["config"], "BCRYPT_ROUNDS"> },
   options: CreateApiKeyOptions,
   tx: Tx = ctx.db,
 ): Promise<CreatedKey> {

@@ -154,7 +154,7 @@ export function serviceNameFromImage(image: ImageReference): string {
     .replace(/[._]+/g, "-")
     .replace(/-+/g, "-")
     .replace(/^[^a-z]+/, "")
-    .slice(0, 32)
+    .slice(0, 24) // Docker names: berth-<env slug>-<service> stays within 63
     .replace(/-+$/, "");
   return label || "app";
 }

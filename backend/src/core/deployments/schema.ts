@@ -134,8 +134,8 @@ export const deploymentRequestSchema = z.strictObject({
   name: z
     .string()
     .regex(
-      /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
-      "names are lowercase letters, digits and -, up to 32",
+      /^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/,
+      "names are lowercase letters, digits and -, up to 24",
     )
     .optional()
     .describe("Service name within the environment (default: from the image)"),

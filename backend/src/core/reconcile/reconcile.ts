@@ -2,6 +2,7 @@
 // periodically. While the Docker daemon is away it waits; when the daemon is
 // back the next round repairs what changed.
 import type { Context } from "../context.js";
+import { checkRunningDeployments } from "./deployments.js";
 import { repairEnvironments } from "./environments.js";
 import { removeOrphans } from "./orphans.js";
 
@@ -17,6 +18,7 @@ export async function reconcile(ctx: Context): Promise<ReconcileReport> {
     await ctx.engine.version();
     await repairEnvironments(ctx, actions);
     await removeOrphans(ctx, actions);
+    await checkRunningDeployments(ctx, actions);
   } catch (error) {
     ctx.log.warn({ err: error }, "reconcile round stopped");
     return { actions, skipped: (error as Error).message };

@@ -101,7 +101,7 @@ describe("image references", () => {
     expect(serviceNameFromImage(parsed("nginx"))).toBe("nginx");
     expect(serviceNameFromImage(parsed("9to5"))).toBe("to5");
     expect(serviceNameFromImage(parsed("x.io/123"))).toBe("app");
-    expect(serviceNameFromImage(parsed(`x.io/${"a".repeat(40)}`))).toHaveLength(32);
+    expect(serviceNameFromImage(parsed(`x.io/${"a".repeat(40)}`))).toHaveLength(24);
   });
 });
 

@@ -260,7 +260,7 @@ describe("refusals before any Docker call", () => {
 
   it("refuses bad names, keys and argv", () => {
     expectRefused({ name: "Web" }, "name", /lowercase/);
-    expectRefused({ name: "a".repeat(33) }, "name", /up to 32/);
+    expectRefused({ name: "a".repeat(25) }, "name", /up to 24/);
     expectRefused({ command: ["a\0b"] }, "command[0]", /NUL/);
     expectRefused({ idempotencyKey: "a b" }, "idempotencyKey", /no spaces/);
     expectRefused(

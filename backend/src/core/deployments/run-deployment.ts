@@ -1,0 +1,155 @@
+// One deployment's job, from wherever it stands: each state is persisted
+// before the external step it starts, and every step can run again, so a
+// job cut off at any point (kill -9) is finished by the next one.
+//   PENDING → PULLING_IMAGE → CREATING_VOLUMES → STARTING_CONTAINERS → RUNNING
+//   (or FAILED with the reason); REMOVING → REMOVED for a deleted service.
+import { LABEL } from "../../orchestrator/labels.js";
+import { listSecrets, removeSecret } from "../../orchestrator/secrets.js";
+import { removeService } from "../../orchestrator/swarm.js";
+import type { Context } from "../context.js";
+import { environmentSelector, objectName } from "../environments/names.js";
+import { AppError } from "../errors.js";
+import { applyService, type JobDeployment } from "./apply-service.js";
+import { recordDeploymentEvent } from "./events.js";
+import { pullStep, volumesStep } from "./prepare.js";
+import { rowToRequest } from "./record.js";
+import { advance, JobAborted, type Holder } from "./transitions.js";
+import { watchDeployment } from "./watch-deployment.js";
+
+export interface JobHolder extends Holder {
+  /** Throws JobAborted when the job must stop (lock lost, row changed, shutdown). */
+  stillMine(d: JobDeployment): Promise<void>;
+}
+
+function announce(ctx: Context, d: JobDeployment) {
+  if (d.status !== "RUNNING" && d.status !== "FAILED") return;
+  ctx.events.emit("deployment.finished", {
+    deploymentId: d.id,
+    jobId: d.jobId,
+    environmentId: d.environmentId,
+    environmentName: d.environment.name,
+    serviceName: d.serviceName,
+    ownerId: d.environment.ownerId,
+    status: d.status,
+    errorMessage: d.errorMessage,
+  });
+}
+
+async function fail(ctx: Context, holder: JobHolder, d: JobDeployment, reason: string) {
+  d.errorMessage = reason;
+  await advance(ctx, holder, d, "FAILED", `failed: ${reason}`, { errorMessage: reason });
+  announce(ctx, d);
+}
+
+/** Older deployments of the service stop counting; their secrets go. */
+async function supersede(ctx: Context, d: JobDeployment) {
+  const older = await ctx.db.deployment.findMany({
+    where: {
+      environmentId: d.environmentId,
+      serviceName: d.serviceName,
+      status: "RUNNING",
+      id: { not: d.id },
+    },
+  });
+  for (const o of older) {
+    await ctx.db.deployment.update({ where: { id: o.id }, data: { status: "SUPERSEDED" } });
+    await recordDeploymentEvent(ctx, o.id, {
+      type: "status",
+      status: "SUPERSEDED",
+      message: `superseded by ${d.jobId}`,
+    });
+  }
+  // Keep the secrets of this deployment and the one Swarm would roll back to.
+  const keep = new Set([d.id, d.previousDeploymentId]);
+  const selector = {
+    ...environmentSelector(ctx.config, d.environmentId),
+    [LABEL.service]: d.serviceName,
+  };
+  for (const secret of await listSecrets(ctx.engine, selector)) {
+    if (!keep.has(secret.Spec?.Labels?.[LABEL.deployment] ?? "")) {
+      await removeSecret(ctx.engine, secret.ID).catch(() => false); // in use: next time
+    }
+  }
+}
+
+async function startService(ctx: Context, holder: JobHolder, d: JobDeployment) {
+  const req = rowToRequest(ctx.config.ENCRYPTION_KEY, d);
+  if (d.status === "PULLING_IMAGE") {
+    await pullStep(ctx, d, req);
+    await advance(ctx, holder, d, "CREATING_VOLUMES", "creating volumes");
+  }
+  if (d.status === "CREATING_VOLUMES") {
+    await volumesStep(ctx, d, req);
+    await advance(ctx, holder, d, "STARTING_CONTAINERS", "starting containers");
+  }
+  const applied = await applyService(ctx, d, req);
+  await ctx.db.deployment.update({
+    where: { id: d.id },
+    data: { serviceId: applied.serviceId, warnings: applied.warnings },
+  });
+  for (const warning of applied.warnings.filter((w) => !d.warnings.includes(w))) {
+    await recordDeploymentEvent(ctx, d.id, { type: "warning", message: warning });
+  }
+  const result = await watchDeployment(ctx, d, applied, req, () => holder.stillMine(d));
+  if (!result.ok) return fail(ctx, holder, d, result.reason);
+  await advance(ctx, holder, d, "RUNNING", `running: ${d.replicas} of ${d.replicas} replicas up`);
+  await supersede(ctx, d);
+  announce(ctx, d);
+}
+
+async function removeServiceStep(ctx: Context, holder: JobHolder, d: JobDeployment) {
+  const selector = environmentSelector(ctx.config, d.environmentId);
+  await removeService(ctx.engine, objectName(d.environment.slug, d.serviceName), selector);
+  for (const secret of await listSecrets(ctx.engine, {
+    ...selector,
+    [LABEL.service]: d.serviceName,
+  })) {
+    await removeSecret(ctx.engine, secret.ID).catch(() => false);
+  }
+  const others = await ctx.db.deployment.findMany({
+    where: {
+      environmentId: d.environmentId,
+      serviceName: d.serviceName,
+      status: "REMOVING",
+      id: { not: d.id },
+    },
+  });
+  for (const o of others) {
+    await ctx.db.deployment.update({
+      where: { id: o.id },
+      data: { status: "REMOVED", finishedAt: new Date() },
+    });
+    await recordDeploymentEvent(ctx, o.id, {
+      type: "status",
+      status: "REMOVED",
+      message: "service removed",
+    });
+  }
+  await advance(ctx, holder, d, "REMOVED", "service removed");
+}
+
+export async function runDeployment(ctx: Context, holder: JobHolder, id: string): Promise<void> {
+  const d = await ctx.db.deployment.findUniqueOrThrow({
+    where: { id },
+    include: { environment: true },
+  });
+  try {
+    if (d.status === "REMOVING") return await removeServiceStep(ctx, holder, d);
+    if (d.status === "PENDING") {
+      const quick = d.kind === "SCALE" || d.kind === "RESTART";
+      await advance(
+        ctx,
+        holder,
+        d,
+        quick ? "STARTING_CONTAINERS" : "PULLING_IMAGE",
+        quick ? "applying" : `pulling ${d.image}:${d.tag}`,
+      );
+    }
+    await startService(ctx, holder, d);
+  } catch (error) {
+    if (error instanceof JobAborted) return;
+    // The daemon is away: leave the job as it is; it resumes when it is back.
+    if (AppError.is(error, "UNAVAILABLE") && /not reachable/.test(error.message)) throw error;
+    await fail(ctx, holder, d, error instanceof Error ? error.message : String(error));
+  }
+}
