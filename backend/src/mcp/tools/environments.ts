@@ -16,6 +16,7 @@ import {
 } from "../../core/environments/schemas.js";
 import { toEnvironmentView, type EnvironmentView } from "../../core/environments/view.js";
 import { AppError } from "../../core/errors.js";
+import type { Environment } from "../../generated/prisma/client.js";
 import { confirmationFields, requireConfirmation } from "./confirmation.js";
 import { defineTool, describeFields } from "./tool.js";
 import { environmentDetail, environmentView, nextStep } from "./views.js";
@@ -47,8 +48,10 @@ export const listEnvironmentsTool = defineTool({
 
 /**
  * Creates the environment, or returns the one of that name. A CONFLICT names
- * the existing environment, except when it comes from losing a race with a
- * concurrent create: then asking once more finds the winner.
+ * the existing environment, except after losing a race with a concurrent
+ * create of the same name: then the loser sees either a CONFLICT without an
+ * id or, at the quota's edge, QUOTA_EXCEEDED (the winner's row already
+ * counts). Asking once more finds the winner, or confirms the refusal.
  */
 async function createOrGet(
   ctx: Context,
@@ -59,10 +62,10 @@ async function createOrGet(
   try {
     return { created: true, environment: await createEnvironment(ctx, { actor, input }) };
   } catch (error) {
-    if (!AppError.is(error, "CONFLICT")) throw error;
-    const id = error.details.environmentId;
+    const id = AppError.is(error, "CONFLICT") ? error.details.environmentId : undefined;
     if (typeof id !== "string") {
-      if (attempts > 1) return createOrGet(ctx, actor, input, attempts - 1);
+      const raced = AppError.is(error, "CONFLICT") || AppError.is(error, "QUOTA_EXCEEDED");
+      if (raced && attempts > 1) return createOrGet(ctx, actor, input, attempts - 1);
       throw error;
     }
     const environment = toEnvironmentView(await findEnvironment(ctx, actor, id));
@@ -121,9 +124,8 @@ export const getEnvironmentTool = defineTool({
 const WATCH_DELETION =
   "Deletion runs in the background: call get_environment until it answers not found.";
 
-async function deletionPreview(ctx: Context, actor: Actor, id: string) {
+async function deletionPreview(ctx: Context, actor: Actor, env: Environment) {
   requireScope(actor, "environments:write");
-  const env = await findEnvironment(ctx, actor, id);
   // The list of what goes needs the read scope; without it, the summary stays general.
   const detail = hasScope(actor, "environments:read")
     ? await getEnvironment(ctx, { actor, id: env.id })
@@ -177,7 +179,7 @@ export const deleteEnvironmentTool = defineTool({
     if (env.status !== "DELETING") {
       const target = { tool: "delete_environment", targetId: env.id, userId: actor.userId };
       if (confirmation_token === undefined) {
-        const preview = await deletionPreview(ctx, actor, env.id);
+        const preview = await deletionPreview(ctx, actor, env);
         const issued = call.confirmations.issue(target);
         return {
           status: "confirmation_required" as const,

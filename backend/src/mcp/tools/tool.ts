@@ -69,11 +69,9 @@ export function describeFields<S extends z.ZodObject>(
 }
 
 function success(value: unknown): CallToolResult {
-  const structured = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  return {
-    structuredContent: structured,
-    content: [{ type: "text", text: JSON.stringify(value) }],
-  };
+  const text = JSON.stringify(value);
+  const structured = JSON.parse(text) as Record<string, unknown>;
+  return { structuredContent: structured, content: [{ type: "text", text }] };
 }
 
 export interface ToolBinding {
