@@ -68,6 +68,26 @@ const schema = z.object({
     .string()
     .regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-...")
     .optional(),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Telegram allows 1-256 characters A-Z a-z 0-9 _ - in the secret token.
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[\w-]{16,256}$/, "16 to 256 letters, digits, _ or -")
+    .optional(),
+  TELEGRAM_ALLOWED_USER_IDS: z
+    .string()
+    .default("")
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().regex(/^[1-9]\d{0,15}$/, "must be Telegram user ids, comma-separated")),
+    ),
+  TELEGRAM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   DOCKER_HOST: z
     .string()
     .regex(/^(unix|tcp):\/\/\S+$/, "must be unix:///path or tcp://host:port")
@@ -137,6 +157,7 @@ const schema = z.object({
   DEPLOY_WATCH_WINDOW: duration.prefault("10s"),
   DEPLOY_TIMEOUT: duration.prefault("5m"),
   DEPLOY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  DEPLOY_JOB_LEASE: duration.prefault("30s"),
   EGRESS_GUARD: bool.default(true),
   EGRESS_ALLOW_CIDRS: z
     .string()
@@ -200,6 +221,10 @@ function parse<T extends z.ZodType>(
 /** Parse settings; throws ConfigError naming every bad or missing variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const config = parse(schema, env);
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
+    // Without the secret anyone who finds the URL could post fake updates.
+    throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: is required with TELEGRAM_WEBHOOK_URL"]);
+  }
   return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
 }
 

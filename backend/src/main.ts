@@ -8,6 +8,7 @@ import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
 import { JobRunner } from "./core/deployments/job-runner.js";
 import { startReconciler } from "./core/reconcile/reconcile.js";
+import { createTelegramBot, type TelegramBot } from "./bot/bot.js";
 import { createApp } from "./http/app.js";
 import { createLogger, type Logger } from "./log.js";
 import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
@@ -15,6 +16,8 @@ import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
 export interface Berth {
   ctx: ReturnType<typeof createContext>;
   server: Server;
+  /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
+  telegram: TelegramBot | null;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
   close(): Promise<void>;
@@ -49,7 +52,10 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   const ctx = createContext({ config, db, engine, log });
   const flush = setInterval(() => void ctx.keys.flushLastUsed().catch(() => undefined), 30_000);
   flush.unref();
-  const server = await listen(createApp(ctx), config);
+  const token = config.TELEGRAM_BOT_TOKEN;
+  const telegram = token ? createTelegramBot(ctx, token) : null;
+  const server = await listen(createApp(ctx, { telegram: telegram?.webhook }), config);
+  telegram?.start();
   const reconciler = startReconciler(ctx);
   const jobs = new JobRunner(ctx);
   jobs.start();
@@ -58,6 +64,7 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   log.info({ port, publicUrl: config.PUBLIC_URL }, "Berth is listening");
   const close = async () => {
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+    await telegram?.stop();
     clearInterval(flush);
     await jobs.stop();
     await reconciler.stop();
@@ -65,7 +72,7 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
     await ctx.keys.flushLastUsed();
     await db.$disconnect();
   };
-  return { ctx, server, port, close } satisfies Berth;
+  return { ctx, server, port, telegram, close } satisfies Berth;
 }
 
 async function main(): Promise<void> {

@@ -25,7 +25,12 @@ function protectedRoutes(ctx: Context, failures: AuthFailures, limiter: RequestH
   return router;
 }
 
-export function createApp(ctx: Context): Express {
+/** Routes other doors mount in this app (the bot's webhook). */
+export interface MountedDoors {
+  telegram?: Router | null;
+}
+
+export function createApp(ctx: Context, doors: MountedDoors = {}): Express {
   const app = express();
   app.disable("x-powered-by");
   // Exactly as many proxy hops as configured, so X-Forwarded-For cannot be spoofed.
@@ -42,6 +47,7 @@ export function createApp(ctx: Context): Express {
   });
   app.use(healthRoutes(ctx));
   app.use(magicLinkRoutes(ctx));
+  if (doors.telegram) app.use(doors.telegram);
   app.use(protectedRoutes(ctx, failures, limiter));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));

@@ -27,6 +27,8 @@ export function testConfig(url: string, overrides: Record<string, string> = {}):
     RECONCILE_INTERVAL_SECONDS: "0",
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     DEPLOY_PRIVATE_REGISTRIES: "127.0.0.1:5000",
+    // Tests that exercise the deployment rate limit set it back to the default.
+    RATE_LIMIT_DEPLOYMENTS_PER_MINUTE: "1000",
     ...overrides,
   });
 }

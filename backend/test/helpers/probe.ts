@@ -21,7 +21,7 @@ export interface ProbeResult {
 export async function probe(
   engine: DockerEngine,
   network: string,
-  script: "probe.js" | "resolve.js",
+  script: "probe.js" | "resolve.js" | "loop.js",
   ...args: string[]
 ): Promise<ProbeResult> {
   const container = await engine.docker.createContainer({

@@ -94,6 +94,16 @@ export function assessTasks(tasks: TaskSnapshot[], options: AssessOptions): Asse
       task: rejected,
     };
   }
+  // A task that ended with code 0 is not restarted (restart on failure only):
+  // the service would sit at fewer replicas for good, so say so now.
+  const completed = mine.find((t) => t.state === "complete" && t.desiredState !== "remove");
+  if (completed) {
+    return {
+      kind: "failed",
+      reason: `the container stopped: ${taskEnding(completed, options.hasHealthcheck)}; a service must keep running`,
+      task: completed,
+    };
+  }
   // A task that ended while its service still wants it is a failure, whatever the exit code.
   const ended = mine
     .filter((t) => ENDED.includes(t.state) && t.desiredState !== "remove")

@@ -11,9 +11,9 @@ import type { JobDeployment } from "./apply-service.js";
 import { runDeployment, type JobHolder } from "./run-deployment.js";
 import { JobAborted } from "./transitions.js";
 
-const LEASE_SECONDS = 30;
-const RENEW_MS = 10_000;
 const SWEEP_MS = 2_000;
+// Prisma stores DateTime as UTC in "timestamp without time zone" columns.
+const NOW = "(now() AT TIME ZONE 'UTC')";
 const UNFINISHED = `'PENDING','PULLING_IMAGE','CREATING_VOLUMES','STARTING_CONTAINERS','REMOVING'`;
 
 export class JobRunner implements JobHolder {
@@ -22,8 +22,11 @@ export class JobRunner implements JobHolder {
   private filling: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly leaseMs: number;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Context) {
+    this.leaseMs = Math.max(1000, Math.round(ctx.config.DEPLOY_JOB_LEASE / 1e6));
+  }
 
   start(): void {
     this.ctx.events.on("deployment.queued", () => this.wake());
@@ -72,12 +75,12 @@ export class JobRunner implements JobHolder {
 
   private async claim(): Promise<string | null> {
     const rows = await this.ctx.db.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "Deployment" SET "lockedBy" = $1, "lockedUntil" = now() + interval '${LEASE_SECONDS} seconds',
-         "attempts" = "attempts" + 1, "startedAt" = COALESCE("startedAt", now())
+      `UPDATE "Deployment" SET "lockedBy" = $1, "lockedUntil" = ${NOW} + make_interval(secs => $2),
+         "attempts" = "attempts" + 1, "startedAt" = COALESCE("startedAt", ${NOW})
        WHERE id = (
          SELECT c.id FROM "Deployment" c
          WHERE c.status IN (${UNFINISHED})
-           AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
+           AND (c."lockedUntil" IS NULL OR c."lockedUntil" < ${NOW})
            AND NOT EXISTS (
              SELECT 1 FROM "Deployment" o
              WHERE o."environmentId" = c."environmentId" AND o."serviceName" = c."serviceName"
@@ -86,6 +89,7 @@ export class JobRunner implements JobHolder {
          FOR UPDATE SKIP LOCKED)
        RETURNING id::text`,
       this.owner,
+      this.leaseMs / 1000,
     );
     return rows[0]?.id ?? null;
   }
@@ -95,10 +99,10 @@ export class JobRunner implements JobHolder {
       void this.ctx.db.deployment
         .updateMany({
           where: { id, lockedBy: this.owner },
-          data: { lockedUntil: new Date(Date.now() + LEASE_SECONDS * 1000) },
+          data: { lockedUntil: new Date(Date.now() + this.leaseMs) },
         })
         .catch(() => undefined);
-    }, RENEW_MS);
+    }, this.leaseMs / 3);
     try {
       await runDeployment(this.ctx, this, id);
     } catch (error) {
