@@ -8,7 +8,7 @@ import { createDb } from "./db/client.js";
 import { deployMigrations, MigrationError } from "./db/migrate.js";
 import { JobRunner } from "./core/deployments/job-runner.js";
 import { startReconciler } from "./core/reconcile/reconcile.js";
-import { createTelegramBot, type TelegramBot } from "./bot/bot.js";
+import type { TelegramBot } from "./bot/bot.js";
 import { createApp } from "./http/app.js";
 import { createLogger, type Logger } from "./log.js";
 import { DockerEngine, dockerOptions } from "./orchestrator/docker.js";
@@ -53,7 +53,8 @@ export async function startBerth(config: Config, log = createLogger(config.LOG_L
   const flush = setInterval(() => void ctx.keys.flushLastUsed().catch(() => undefined), 30_000);
   flush.unref();
   const token = config.TELEGRAM_BOT_TOKEN;
-  const telegram = token ? createTelegramBot(ctx, token) : null;
+  // grammY is loaded only when the bot is on: Berth without it stays smaller.
+  const telegram = token ? (await import("./bot/bot.js")).createTelegramBot(ctx, token) : null;
   const server = await listen(createApp(ctx, { telegram: telegram?.webhook }), config);
   telegram?.start();
   const reconciler = startReconciler(ctx);

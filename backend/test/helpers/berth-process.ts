@@ -12,10 +12,16 @@ export class BerthProcess {
   constructor(
     private readonly env: Record<string, string>,
     readonly url: string,
+    /** Node arguments: the sources through tsx by default, or ["dist/main.js"]. */
+    private readonly entry: string[] = ["--import", "tsx", "backend/src/main.ts"],
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, ["--import", "tsx", "backend/src/main.ts"], {
+    this.child = spawn(process.execPath, this.entry, {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -41,25 +41,49 @@ async function fail(ctx: Context, holder: JobHolder, d: JobDeployment, reason: s
   announce(ctx, d);
 }
 
-/** Older deployments of the service stop counting; their secrets go. */
-async function supersede(ctx: Context, d: JobDeployment) {
-  const older = await ctx.db.deployment.findMany({
-    where: {
-      environmentId: d.environmentId,
-      serviceName: d.serviceName,
-      status: "RUNNING",
-      id: { not: d.id },
-    },
+/**
+ * RUNNING, and the older deployments of the service SUPERSEDED, in one
+ * transaction: nobody ever sees two deployments of a service RUNNING.
+ */
+async function markRunning(ctx: Context, holder: JobHolder, d: JobDeployment) {
+  const older = await ctx.db.$transaction(async (tx) => {
+    const { count } = await tx.deployment.updateMany({
+      where: { id: d.id, status: d.status, lockedBy: holder.owner },
+      data: { status: "RUNNING", finishedAt: new Date(), lockedBy: null, lockedUntil: null },
+    });
+    if (count === 0) throw new JobAborted(d.id);
+    const running = await tx.deployment.findMany({
+      where: {
+        environmentId: d.environmentId,
+        serviceName: d.serviceName,
+        status: "RUNNING",
+        id: { not: d.id },
+      },
+      select: { id: true },
+    });
+    await tx.deployment.updateMany({
+      where: { id: { in: running.map((r) => r.id) } },
+      data: { status: "SUPERSEDED" },
+    });
+    return running;
+  });
+  d.status = "RUNNING";
+  await recordDeploymentEvent(ctx, d.id, {
+    type: "status",
+    status: "RUNNING",
+    message: `running: ${d.replicas} of ${d.replicas} replicas up`,
   });
   for (const o of older) {
-    await ctx.db.deployment.update({ where: { id: o.id }, data: { status: "SUPERSEDED" } });
     await recordDeploymentEvent(ctx, o.id, {
       type: "status",
       status: "SUPERSEDED",
       message: `superseded by ${d.jobId}`,
     });
   }
-  // Keep the secrets of this deployment and the one Swarm would roll back to.
+}
+
+/** Secrets of deployments Swarm can no longer roll back to are removed. */
+async function dropOldSecrets(ctx: Context, d: JobDeployment) {
   const keep = new Set([d.id, d.previousDeploymentId]);
   const selector = {
     ...environmentSelector(ctx.config, d.environmentId),
@@ -92,9 +116,9 @@ async function startService(ctx: Context, holder: JobHolder, d: JobDeployment) {
   }
   const result = await watchDeployment(ctx, d, applied, req, () => holder.stillMine(d));
   if (!result.ok) return fail(ctx, holder, d, result.reason);
-  await advance(ctx, holder, d, "RUNNING", `running: ${d.replicas} of ${d.replicas} replicas up`);
-  await supersede(ctx, d);
+  await markRunning(ctx, holder, d);
   announce(ctx, d);
+  await dropOldSecrets(ctx, d);
 }
 
 async function removeServiceStep(ctx: Context, holder: JobHolder, d: JobDeployment) {

@@ -13,7 +13,7 @@ import { progress } from "./transitions.js";
 
 export type WatchResult = { ok: true } | { ok: false; reason: string };
 
-const POLL_MS = 1000;
+const POLL_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Swarm holds a task with a health check in "starting" until it is healthy. */
