@@ -230,19 +230,30 @@ describe("tools per scope", () => {
     expect(instructions).not.toMatch(/confirmation_token/);
   });
 
-  it("lists every environment tool for write keys and admins, whoami for any key", async () => {
+  it("lists every tool for full keys and admins, only what a narrow key allows", async () => {
     const all = [
+      "create_deployment",
       "create_environment",
+      "delete_deployment",
       "delete_environment",
+      "get_deployment_logs",
+      "get_deployment_status",
       "get_environment",
+      "list_deployments",
       "list_environments",
+      "rollback_deployment",
+      "scale_deployment",
+      "wait_for_deployment",
       "whoami",
     ];
     expect(await names(await client({ "X-API-Key": alice.key }))).toEqual(all);
     const admin = await createUserWithKey(t, { role: "ADMIN", scopes: ["admin"] });
     expect(await names(await client({ "X-API-Key": admin.key }))).toEqual(all);
     const logs = await createUserWithKey(t, { scopes: ["logs:read"] });
-    expect(await names(await client({ "X-API-Key": logs.key }))).toEqual(["whoami"]);
+    expect(await names(await client({ "X-API-Key": logs.key }))).toEqual([
+      "get_deployment_logs",
+      "whoami",
+    ]);
   });
 
   it("describes every tool with hints, an input schema and an output schema", async () => {
