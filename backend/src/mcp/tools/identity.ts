@@ -1,5 +1,6 @@
 // whoami: which user and key the agent acts as, and what the key allows.
 import { z } from "zod";
+import { whoamiView } from "../../core/auth/scopes.js";
 import { defineTool } from "./tool.js";
 import { actorView } from "./views.js";
 
@@ -19,15 +20,5 @@ export const whoami = defineTool({
     idempotentHint: true,
     openWorldHint: false,
   },
-  run: (_input, { actor }) =>
-    Promise.resolve({
-      user: { id: actor.userId, name: actor.userName, role: actor.role },
-      key: actor.key && {
-        keyId: actor.key.keyId,
-        name: actor.key.name,
-        scopes: actor.scopes,
-        environmentIds: actor.environmentIds,
-        expiresAt: actor.key.expiresAt,
-      },
-    }),
+  run: (_input, { actor }) => Promise.resolve(whoamiView(actor)),
 });
