@@ -91,7 +91,7 @@ export async function benchConcurrency(berth: BenchBerth, envs = 20, perEnv = 5)
       Array.from({ length: perEnv }, (_, j) => berthDeploy(berth, env.id, `s${j}`)),
     ),
   );
-  let statuses: string[] = [];
+  let statuses: string[];
   for (;;) {
     const rows = await berth.db.deployment.findMany({
       where: { id: { in: ids } },

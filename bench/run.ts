@@ -1,5 +1,5 @@
 // Berth's benchmarks, side by side with their baselines in one run:
-//   npm run bench [-- figure...]     figures: auth deploy concurrency growth proxy
+//   npm run bench [-- figure...]     figures: auth deploy mcp concurrency growth proxy
 // Brings the test bed up, runs a built Berth in a process of its own, prints
 // each figure (Berth, baseline, ratio with the spread of the runs) and writes
 // bench/RESULTS.md with the machine and the command. Not part of the tests.
@@ -11,9 +11,10 @@ import { benchAuth } from "./auth.js";
 import { startBenchBerth, type BenchBerth } from "./berth.js";
 import { benchConcurrency, benchDeployLatency, cleanRaw } from "./deploy.js";
 import { benchGrowth } from "./growth.js";
+import { benchMcp } from "./mcp.js";
 import { printFigure, ROOT, type Figure } from "./lib.js";
 
-const ALL = ["auth", "deploy", "concurrency", "growth", "proxy"];
+const ALL = ["auth", "deploy", "mcp", "concurrency", "growth", "proxy"];
 const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
 const figures = wanted.length > 0 ? wanted : ALL;
 
@@ -83,6 +84,7 @@ async function main() {
     };
     await run("auth", () => benchAuth(berth!));
     await run("deploy", () => benchDeployLatency(berth!));
+    await run("mcp", () => benchMcp(berth!));
     await run("concurrency", () => benchConcurrency(berth!));
     await run("growth", () => benchGrowth(berth!));
     results.push(footprint(memory));

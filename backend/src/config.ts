@@ -189,6 +189,19 @@ const schema = z.object({
     )
     .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  MCP_ALLOWED_ORIGINS: list
+    .prefault("")
+    .pipe(
+      z.array(z.url({ protocol: /^https?$/, error: "must be http(s) origins, comma-separated" })),
+    ),
+  MCP_ALLOWED_HOSTS: list
+    .prefault("")
+    .pipe(
+      z.array(
+        z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])$/i, "must be host names, comma-separated"),
+      ),
+    ),
+  MCP_CONFIRM_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   PROXY_ENABLED: bool.default(false),
   PROXY_IMAGE: z.string().min(1).default("berth-proxy:latest"),
   PROXY_CONTAINER: dockerName.default("berth-proxy"),

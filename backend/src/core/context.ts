@@ -9,6 +9,7 @@ import { localIptables } from "../orchestrator/iptables.js";
 import { BackgroundTasks } from "./background.js";
 import { EgressGuard } from "./egress-guard.js";
 import { EventBus } from "./events.js";
+import { WindowLimiter } from "./rate-limit.js";
 
 export interface Context {
   config: Config;
@@ -19,10 +20,12 @@ export interface Context {
   tasks: BackgroundTasks;
   egress: EgressGuard;
   events: EventBus;
+  /** Platform rate limits shared by every door. */
+  limits: { deployments: WindowLimiter };
 }
 
 export function createContext(
-  parts: Omit<Context, "keys" | "tasks" | "egress" | "events">,
+  parts: Omit<Context, "keys" | "tasks" | "egress" | "events" | "limits">,
 ): Context {
   return {
     ...parts,
@@ -30,5 +33,11 @@ export function createContext(
     keys: new KeyVerifier(parts.db),
     tasks: new BackgroundTasks(parts.log),
     egress: new EgressGuard(localIptables, parts.config),
+    limits: {
+      deployments: new WindowLimiter(
+        parts.config.RATE_LIMIT_DEPLOYMENTS_PER_MINUTE,
+        "new deployments",
+      ),
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The REST door: parses requests, calls the core, shapes the answers.
-import express, { Router, type Express } from "express";
+import express, { Router, type Express, type RequestHandler } from "express";
 import type { Context } from "../core/context.js";
+import { mcpRoutes } from "../mcp/transport.js";
 import { authenticate } from "./auth.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
 import { apiLimiter, AuthFailures } from "./rate-limits.js";
@@ -15,10 +16,10 @@ import { publicRoutes } from "./routes/public.js";
 const API_PREFIXES = ["/auth", "/environments", "/deployments"];
 
 /** Routes that need a key: failed-auth limit, authentication, per-key limit. */
-function protectedRoutes(ctx: Context): Router {
+function protectedRoutes(ctx: Context, failures: AuthFailures, limiter: RequestHandler): Router {
   const router = Router();
   // Only API prefixes: an unknown path (a browser's /favicon.ico) stays a 404.
-  router.use(API_PREFIXES, authenticate(ctx, new AuthFailures(ctx)), apiLimiter(ctx));
+  router.use(API_PREFIXES, authenticate(ctx, failures), limiter);
   router.use(authRoutes(ctx));
   router.use(environmentRoutes(ctx));
   router.use(publicRoutes(ctx));
@@ -37,6 +38,11 @@ export function createApp(ctx: Context, doors: MountedDoors = {}): Express {
   // Exactly as many proxy hops as configured, so X-Forwarded-For cannot be spoofed.
   app.set("trust proxy", ctx.config.TRUST_PROXY_HOPS);
   app.use(requestLog(ctx.log));
+  // One failed-authentication budget and one per-key limit for both doors.
+  const failures = new AuthFailures(ctx);
+  const limiter = apiLimiter(ctx);
+  // Before the JSON parser: the MCP door parses its own body and answers in JSON-RPC.
+  app.use(mcpRoutes(ctx, { failures, limiter }));
   app.use(express.json({ limit: "256kb" }));
   app.get("/ping", (_req, res) => {
     res.json({ ok: true });
@@ -44,7 +50,7 @@ export function createApp(ctx: Context, doors: MountedDoors = {}): Express {
   app.use(healthRoutes(ctx));
   app.use(magicLinkRoutes(ctx));
   if (doors.telegram) app.use(doors.telegram);
-  app.use(protectedRoutes(ctx));
+  app.use(protectedRoutes(ctx, failures, limiter));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;

@@ -45,6 +45,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const status = STATUS_BY_CODE[appError.code];
     if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
     if (res.headersSent) return;
+    const retry = appError.details.retryAfterSeconds;
+    if (status === 429 && typeof retry === "number") res.set("Retry-After", String(retry));
     res.status(status).json(errorBody(appError));
   };
 }

@@ -40,13 +40,6 @@ export function apiLimiter(ctx: Context): RequestHandler {
   );
 }
 
-/** Deployment creation, per user across all their keys. */
-export function deploymentLimiter(ctx: Context): RequestHandler {
-  return limiter(ctx.config.RATE_LIMIT_DEPLOYMENTS_PER_MINUTE, (req, res) =>
-    res.locals.actor ? `user:${res.locals.actor.userId}` : `ip:${clientIp(req)}`,
-  );
-}
-
 /** Magic-link pages, per IP (tokens are unguessable; this stops hammering). */
 export function verifyLimiter(ctx: Context): RequestHandler {
   return limiter(ctx.config.RATE_LIMIT_VERIFY_PER_MINUTE, clientIp);

@@ -24,6 +24,7 @@ export function demuxLogs(buffer: Buffer): LogLine[] {
 export interface LogQuery {
   tail: number;
   since?: number;
+  until?: number;
   timestamps?: boolean;
 }
 
@@ -36,6 +37,7 @@ export async function serviceLogs(engine: DockerEngine, serviceId: string, query
       follow: false,
       tail: query.tail,
       ...(query.since ? { since: query.since } : {}),
+      ...(query.until ? { until: query.until } : {}),
       timestamps: query.timestamps ?? false,
     })) as unknown as Buffer;
     return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));

@@ -1,8 +1,9 @@
 // The whole path a person takes: /api_create in Telegram, the link from the
 // bot's message opened in a real headless Chromium, the key created there,
 // and used against the API. The key never passes through Telegram.
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.js";
 import { call } from "../helpers/berth.js";
 import { say, startBotBerth, telegramUser, type BotBerth } from "./harness.js";
 
@@ -11,19 +12,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   b = await startBotBerth();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,8 @@
 // The magic-link flow in a real headless Chromium (TESTBED.md): open the
 // link (nothing consumed), click, read the key, use it, reload: already used.
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.js";
 import { createMagicLink } from "../../src/core/auth/magic-links.js";
 import { call, startTestBerth, type TestBerth } from "../helpers/berth.js";
 
@@ -10,19 +11,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   t = await startTestBerth();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

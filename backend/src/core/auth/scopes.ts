@@ -81,3 +81,17 @@ export function keyAllowsEnvironment(
 export function effectiveScopes(scopes: readonly Scope[]): Set<Scope> {
   return new Set(scopes.includes("admin") ? SCOPES : scopes);
 }
+
+/** Who the actor is and what its key allows (never the key itself). */
+export function whoamiView(actor: Actor) {
+  return {
+    user: { id: actor.userId, name: actor.userName, role: actor.role },
+    key: actor.key && {
+      keyId: actor.key.keyId,
+      name: actor.key.name,
+      scopes: actor.scopes,
+      environmentIds: actor.environmentIds,
+      expiresAt: actor.key.expiresAt,
+    },
+  };
+}

@@ -19,6 +19,7 @@ export interface CreateDeploymentOptions {
 
 export async function createDeployment(ctx: Context, { actor, input }: CreateDeploymentOptions) {
   requireScope(actor, "deployments:write");
+  ctx.limits.deployments.take(actor.userId);
   const request = validateDeploymentRequest(input, deploymentPolicy(ctx.config));
   const env = await findEnvironment(ctx, actor, request.environmentId);
   if (env.status !== "ACTIVE") {

@@ -41,3 +41,29 @@ export async function recordDeploymentEvent(
   ctx.events.emit("deployment.event", { deploymentId, event: view });
   return view;
 }
+
+/** Tells the doors (the bot) that a deployment reached RUNNING or FAILED. */
+export function announceFinished(
+  ctx: Pick<Context, "events">,
+  d: {
+    id: string;
+    jobId: string;
+    environmentId: string;
+    serviceName: string;
+    status: DeploymentStatus;
+    errorMessage: string | null;
+    environment: { name: string; ownerId: string };
+  },
+): void {
+  if (d.status !== "RUNNING" && d.status !== "FAILED") return;
+  ctx.events.emit("deployment.finished", {
+    deploymentId: d.id,
+    jobId: d.jobId,
+    environmentId: d.environmentId,
+    environmentName: d.environment.name,
+    serviceName: d.serviceName,
+    ownerId: d.environment.ownerId,
+    status: d.status,
+    errorMessage: d.errorMessage,
+  });
+}

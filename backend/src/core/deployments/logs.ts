@@ -14,6 +14,10 @@ export const logQuerySchema = z.object({
     .union([z.coerce.number().int().min(0), z.iso.datetime()])
     .optional()
     .describe("Unix seconds or an ISO date"),
+  until: z
+    .union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true })])
+    .optional()
+    .describe("Unix seconds or an ISO date: only lines before it (older pages)"),
   timestamps: z.stringbool().default(false),
   /** Byte budget of the answer; the oldest lines go first. */
   maxBytes: z.coerce.number().int().min(1024).max(1_048_576).default(262_144),
@@ -32,11 +36,12 @@ export async function getDeploymentLogs(
   const query = logQuerySchema.parse(options.input ?? {});
   const d = await findDeployment(ctx, options.actor, options.id);
   if (!d.serviceId) return { lines: [], truncated: false };
-  const since =
-    typeof query.since === "string" ? Math.floor(Date.parse(query.since) / 1000) : query.since;
+  const seconds = (v: string | number | undefined) =>
+    typeof v === "string" ? Math.floor(Date.parse(v) / 1000) : v;
   const raw = await serviceLogs(ctx.engine, d.serviceId, {
     tail: query.tail,
-    since,
+    since: seconds(query.since),
+    until: seconds(query.until),
     timestamps: query.timestamps,
   });
   const env = rowToRequest(ctx.config.ENCRYPTION_KEY, d).env;

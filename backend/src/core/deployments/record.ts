@@ -18,7 +18,7 @@ interface StoredEnvVar {
   sealed: string;
 }
 
-interface StoredCommand {
+export interface StoredCommand {
   command?: string[];
   args?: string[];
   user?: string;

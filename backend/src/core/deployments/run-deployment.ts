@@ -10,7 +10,7 @@ import type { Context } from "../context.js";
 import { environmentSelector, objectName } from "../environments/names.js";
 import { AppError } from "../errors.js";
 import { applyService, type JobDeployment } from "./apply-service.js";
-import { recordDeploymentEvent } from "./events.js";
+import { announceFinished, recordDeploymentEvent } from "./events.js";
 import { pullStep, volumesStep } from "./prepare.js";
 import { rowToRequest } from "./record.js";
 import { advance, JobAborted, type Holder } from "./transitions.js";
@@ -21,24 +21,10 @@ export interface JobHolder extends Holder {
   stillMine(d: JobDeployment): Promise<void>;
 }
 
-function announce(ctx: Context, d: JobDeployment) {
-  if (d.status !== "RUNNING" && d.status !== "FAILED") return;
-  ctx.events.emit("deployment.finished", {
-    deploymentId: d.id,
-    jobId: d.jobId,
-    environmentId: d.environmentId,
-    environmentName: d.environment.name,
-    serviceName: d.serviceName,
-    ownerId: d.environment.ownerId,
-    status: d.status,
-    errorMessage: d.errorMessage,
-  });
-}
-
 async function fail(ctx: Context, holder: JobHolder, d: JobDeployment, reason: string) {
   d.errorMessage = reason;
   await advance(ctx, holder, d, "FAILED", `failed: ${reason}`, { errorMessage: reason });
-  announce(ctx, d);
+  announceFinished(ctx, d);
 }
 
 /**
@@ -117,7 +103,7 @@ async function startService(ctx: Context, holder: JobHolder, d: JobDeployment) {
   const result = await watchDeployment(ctx, d, applied, req, () => holder.stillMine(d));
   if (!result.ok) return fail(ctx, holder, d, result.reason);
   await markRunning(ctx, holder, d);
-  announce(ctx, d);
+  announceFinished(ctx, d);
   await dropOldSecrets(ctx, d);
 }
 

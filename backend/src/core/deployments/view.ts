@@ -1,6 +1,7 @@
 // What the doors show of a deployment: never an env value or credential.
 import type { Container, Deployment } from "../../generated/prisma/client.js";
-import { maskedEnv } from "./record.js";
+import type { HealthcheckRequest, PortRequest, Resources, VolumeRequest } from "./normalize.js";
+import { maskedEnv, type StoredCommand } from "./record.js";
 
 export const TERMINAL = ["RUNNING", "FAILED", "SUPERSEDED", "REMOVED"] as const;
 
@@ -42,11 +43,11 @@ export function toDeploymentView(d: Deployment, containers?: Container[]) {
     status: d.status,
     errorMessage: d.errorMessage,
     warnings: d.warnings,
-    ports: d.ports,
-    resources: d.resources,
-    volumes: d.volumes,
-    healthcheck: d.healthcheck,
-    command: d.command,
+    ports: d.ports as unknown as PortRequest[],
+    resources: d.resources as unknown as Resources,
+    volumes: d.volumes as unknown as VolumeRequest[],
+    healthcheck: d.healthcheck as unknown as HealthcheckRequest | null,
+    command: d.command as unknown as StoredCommand,
     envVars: maskedEnv(d),
     serviceId: d.serviceId,
     previousDeploymentId: d.previousDeploymentId,

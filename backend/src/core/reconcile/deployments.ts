@@ -2,7 +2,7 @@
 // behind Berth's back): Berth says so instead of reporting a ghost.
 import { inspectService } from "../../orchestrator/swarm.js";
 import type { Context } from "../context.js";
-import { recordDeploymentEvent } from "../deployments/events.js";
+import { announceFinished, recordDeploymentEvent } from "../deployments/events.js";
 import { objectName } from "../environments/names.js";
 
 export async function checkRunningDeployments(ctx: Context, actions: string[]): Promise<void> {
@@ -23,16 +23,7 @@ export async function checkRunningDeployments(ctx: Context, actions: string[]): 
       status: "FAILED",
       message: `failed: ${reason}`,
     });
-    ctx.events.emit("deployment.finished", {
-      deploymentId: d.id,
-      jobId: d.jobId,
-      environmentId: d.environmentId,
-      environmentName: d.environment.name,
-      serviceName: d.serviceName,
-      ownerId: d.environment.ownerId,
-      status: "FAILED",
-      errorMessage: reason,
-    });
+    announceFinished(ctx, { ...d, status: "FAILED", errorMessage: reason });
     actions.push(`service_vanished ${d.id}`);
   }
 }

@@ -4,6 +4,7 @@ import { listApiKeys } from "../../core/auth/list-api-keys.js";
 import { mintApiKey } from "../../core/auth/mint-api-key.js";
 import { revokeApiKey } from "../../core/auth/revoke-api-key.js";
 import { keyIdSchema, mintKeySchema, revokeKeySchema } from "../../core/auth/schemas.js";
+import { whoamiView } from "../../core/auth/scopes.js";
 import type { Context } from "../../core/context.js";
 import { actorOf } from "../auth.js";
 
@@ -11,17 +12,7 @@ export function authRoutes(ctx: Context): Router {
   const router = Router();
 
   router.get("/auth/whoami", (_req, res) => {
-    const actor = actorOf(res);
-    res.json({
-      user: { id: actor.userId, name: actor.userName, role: actor.role },
-      key: actor.key && {
-        keyId: actor.key.keyId,
-        name: actor.key.name,
-        scopes: actor.scopes,
-        environmentIds: actor.environmentIds,
-        expiresAt: actor.key.expiresAt,
-      },
-    });
+    res.json(whoamiView(actorOf(res)));
   });
 
   router.get("/auth/keys", async (_req, res) => {

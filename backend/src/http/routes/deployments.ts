@@ -19,7 +19,6 @@ import {
 import { toDeploymentView } from "../../core/deployments/view.js";
 import type { Deployment } from "../../generated/prisma/client.js";
 import { actorOf } from "../auth.js";
-import { deploymentLimiter } from "../rate-limits.js";
 
 const ENDS_STREAM = new Set(["RUNNING", "FAILED", "REMOVED", "SUPERSEDED"]);
 
@@ -77,9 +76,7 @@ async function streamEvents(
 
 export function deploymentRoutes(ctx: Context): Router {
   const router = Router();
-  const limit = deploymentLimiter(ctx);
-
-  router.post("/deployments", limit, async (req, res) => {
+  router.post("/deployments", async (req, res) => {
     const { deployment, created } = await createDeployment(ctx, {
       actor: actorOf(res),
       input: req.body,

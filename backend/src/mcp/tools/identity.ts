@@ -1,0 +1,24 @@
+// whoami: which user and key the agent acts as, and what the key allows.
+import { z } from "zod";
+import { whoamiView } from "../../core/auth/scopes.js";
+import { defineTool } from "./tool.js";
+import { actorView } from "./views.js";
+
+export const whoami = defineTool({
+  name: "whoami",
+  title: "Who am I",
+  description:
+    "Shows the Berth user this API key acts for, the key's scopes, the environments it is " +
+    "limited to (empty: all of the user's) and when it expires. Call it first to learn what " +
+    "you may do. Never shows the key itself.",
+  scope: null,
+  input: z.strictObject({}),
+  output: actorView,
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  run: (_input, { actor }) => Promise.resolve(whoamiView(actor)),
+});
