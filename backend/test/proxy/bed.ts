@@ -107,12 +107,18 @@ export async function pebbleRoot(bed: Pick<ProxyBed, "pebbleCa" | "pebbleManagem
   return answer.body;
 }
 
-/** Points DOMAIN at 127.0.0.1 in pebble-challtestsrv's DNS. */
+/**
+ * Points DOMAIN at 127.0.0.1 in pebble-challtestsrv's DNS. Its add-a appends,
+ * and every run asking again would grow the answer until Pebble's resolver
+ * fails ("dns: buffer size too small"): clear the name first.
+ */
 export async function fakeDnsA(bed: ProxyBed, domain: string): Promise<void> {
-  const res = await fetch(new URL("/add-a", bed.challtestsrv), {
-    method: "POST",
-    body: JSON.stringify({ host: `${domain}.`, addresses: ["127.0.0.1"] }),
-  });
+  const host = `${domain}.`;
+  const post = (path: string, body: unknown) =>
+    fetch(new URL(path, bed.challtestsrv), { method: "POST", body: JSON.stringify(body) });
+  const cleared = await post("/clear-a", { host });
+  if (!cleared.ok) throw new Error(`challtestsrv clear-a: ${cleared.status}`);
+  const res = await post("/add-a", { host, addresses: ["127.0.0.1"] });
   if (!res.ok) throw new Error(`challtestsrv add-a: ${res.status}`);
 }
 
