@@ -7,7 +7,8 @@ import type { DockerEngine } from "../orchestrator/docker.js";
 import { KeyVerifier } from "./auth/key-verifier.js";
 import { localIptables } from "../orchestrator/iptables.js";
 import { BackgroundTasks } from "./background.js";
-import { EgressGuard } from "./egress-guard.js";
+import { EgressGuard, type EgressGuardPort } from "./egress-guard.js";
+import { NetguardEgressGuard } from "./netguard-egress-guard.js";
 import { EventBus } from "./events.js";
 
 export interface Context {
@@ -17,7 +18,7 @@ export interface Context {
   log: Logger;
   keys: KeyVerifier;
   tasks: BackgroundTasks;
-  egress: EgressGuard;
+  egress: EgressGuardPort;
   events: EventBus;
 }
 
@@ -29,6 +30,9 @@ export function createContext(
     events: new EventBus((error) => parts.log.error({ err: error }, "event listener failed")),
     keys: new KeyVerifier(parts.db),
     tasks: new BackgroundTasks(parts.log),
-    egress: new EgressGuard(localIptables, parts.config),
+    egress:
+      parts.config.EGRESS_GUARD_MODE === "netguard"
+        ? new NetguardEgressGuard(parts.config)
+        : new EgressGuard(localIptables, parts.config),
   };
 }
