@@ -59,16 +59,26 @@ node_tarball() {
   echo "$file"
 }
 
+# The CA bundle this machine's npm trusts (empty when there is none).
+machine_ca() {
+  local file="$PD_DIR/ca-certificates.crt" source
+  source="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+  if [ -f "$source" ]; then cp "$source" "$file"; else : >"$file"; fi
+  echo "$file"
+}
+
 ensure_node_image() {
-  local tarball npm_dir context tag
+  local tarball npm_dir ca context tag
   tarball="$(node_tarball)"
-  npm_dir="$(npm root -g)/npm"
-  [ -f "$npm_dir/package.json" ] || die "npm not found in $(npm root -g)"
-  tag="$(content_tag berth-test/node "$IMAGES/node/Dockerfile" "$tarball" "$npm_dir/package.json")"
+  ca="$(machine_ca)"
+  npm_dir="$(npm root -g 2>/dev/null)/npm"
+  [ -f "$npm_dir/package.json" ] || die "npm not found in $(npm root -g 2>/dev/null)"
+  tag="$(content_tag berth-test/node "$IMAGES/node/Dockerfile" "$tarball" "$npm_dir/package.json" "$ca")"
   docker image inspect "$tag" >/dev/null 2>&1 && echo "$tag" && return 0
   context="$PD_DIR/node-context"
   rm -rf "$context"
   mkdir -p "$context"
+  cp "$ca" "$context/ca-certificates.crt"
   tar -xzf "$tarball" -C "$context" --strip-components=2 package/bin/node
   cp -r "$npm_dir" "$context/npm"
   cp "$IMAGES/node/Dockerfile" "$context/"
