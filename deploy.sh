@@ -41,6 +41,11 @@ die() {
   exit 1
 }
 
+# shellcheck source=scripts/deploy-env.sh
+source "$ROOT/scripts/deploy-env.sh"
+# shellcheck source=scripts/deploy-db.sh
+source "$ROOT/scripts/deploy-db.sh"
+
 # --- Docker, Compose, Swarm ------------------------------------------------
 
 check_docker() {
@@ -101,91 +106,6 @@ ensure_swarm() {
   esac
   [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] ||
     die "this Docker Engine is a Swarm worker; run Berth on a manager node"
-}
-
-# --- The env file ----------------------------------------------------------
-
-env_value() { sed -n "s/^$1=//p" "$ENV_FILE" | tail -n1; }
-
-# set_env_value KEY VALUE: fills an empty or missing KEY; never replaces a value.
-set_env_value() {
-  [ -z "$(env_value "$1")" ] || return 0
-  local tmp
-  tmp="$(mktemp "$ENV_FILE.XXXXXX")"
-  if grep -q "^$1=" "$ENV_FILE"; then
-    awk -v key="$1" -v value="$2" 'index($0, key "=") == 1 { $0 = key "=" value } { print }' \
-      "$ENV_FILE" >"$tmp"
-  else
-    cat "$ENV_FILE" >"$tmp"
-    printf '%s=%s\n' "$1" "$2" >>"$tmp"
-  fi
-  chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
-}
-
-random_hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
-
-ask() {
-  local prompt=$1 default=$2 secret=${3:-} answer=""
-  if [ -n "$secret" ]; then read -r -s -p "$prompt: " answer && echo >&2; else
-    read -r -p "$prompt [$default]: " answer
-  fi
-  echo "${answer:-$default}"
-}
-
-new_env_file() {
-  local addr url token=""
-  addr="$(detect_addr)"
-  url="http://${addr:-localhost}:3000"
-  if [ -t 0 ]; then
-    url="$(ask "Address people's browsers reach Berth at (PUBLIC_URL)" "$url")"
-    token="$(ask "Telegram bot token from @BotFather (empty: no bot for now)" "" secret)"
-  fi
-  (
-    umask 077
-    cat >"$ENV_FILE" <<EOF
-# Berth's production settings and secrets (created by deploy.sh; keep this
-# file: without ENCRYPTION_KEY stored values cannot be read back). Every Berth
-# setting is described in .env.example; change one, then run ./deploy.sh.
-PUBLIC_URL=$url
-TELEGRAM_BOT_TOKEN=$token
-# Where the API is published on this host.
-BERTH_BIND_ADDRESS=0.0.0.0
-BERTH_HOST_PORT=3000
-POSTGRES_PASSWORD=
-ENCRYPTION_KEY=
-EOF
-  )
-  log "created $ENV_FILE"
-}
-
-ensure_env_file() {
-  [ -f "$ENV_FILE" ] || new_env_file
-  if [ -n "$(find "$ENV_FILE" -perm /077)" ]; then
-    chmod 600 "$ENV_FILE"
-    log "$ENV_FILE was readable by others: now mode 600"
-  fi
-  local before
-  before="$(env_value POSTGRES_PASSWORD)$(env_value ENCRYPTION_KEY)"
-  set_env_value POSTGRES_PASSWORD "$(random_hex 24)"
-  set_env_value ENCRYPTION_KEY "$(random_hex 32)"
-  [ "$before" = "$(env_value POSTGRES_PASSWORD)$(env_value ENCRYPTION_KEY)" ] ||
-    log "generated the missing secrets in $ENV_FILE (mode 600)"
-  # The password goes into a connection URL: keep it to URL-safe characters.
-  env_value POSTGRES_PASSWORD | grep -Eq '^[A-Za-z0-9._~-]{16,}$' ||
-    die "POSTGRES_PASSWORD in $ENV_FILE: at least 16 of A-Z a-z 0-9 . _ ~ -"
-  env_value ENCRYPTION_KEY | grep -Eq '^[0-9a-fA-F]{64}$' ||
-    die "ENCRYPTION_KEY in $ENV_FILE: 64 hex characters"
-}
-
-# Settings the compose file reads that come from this host, not the env file.
-export_host_settings() {
-  local socket="${DOCKER_SOCKET:-/var/run/docker.sock}"
-  [ -S "$socket" ] || die "no Docker socket at $socket (set DOCKER_SOCKET to its path)"
-  DOCKER_GID="$(stat -c %g "$socket")"
-  BERTH_ENV_FILE="$ENV_FILE"
-  BERTH_REVISION="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-  export DOCKER_GID BERTH_ENV_FILE BERTH_REVISION
 }
 
 # --- Health ------------------------------------------------------------------
@@ -269,53 +189,6 @@ Berth is running (revision $BERTH_REVISION, project $PROJECT).
   Backup:  ./deploy.sh backup   (keep $ENV_FILE too: it holds ENCRYPTION_KEY)
   Upgrade: git pull && ./deploy.sh
 EOF
-}
-
-# Reads a dump's table of contents: refuses a file pg_restore cannot read.
-check_dump() {
-  docker exec -i "$(cid postgres)" pg_restore --list <"$1" >/dev/null ||
-    die "$1 is not a dump that pg_restore can read"
-}
-
-cmd_backup() {
-  local file=${1:-$BACKUP_DIR/berth-$(date -u +%Y%m%dT%H%M%SZ).dump}
-  find_compose
-  [ -n "$(cid postgres)" ] || die "PostgreSQL is not running; run ./deploy.sh first"
-  mkdir -p "$(dirname "$file")"
-  (
-    umask 077
-    docker exec "$(cid postgres)" sh -c \
-      'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" --format=custom' >"$file.partial"
-  ) || die "pg_dump failed"
-  mv "$file.partial" "$file"
-  check_dump "$file"
-  log "backup written to $file (restore: ./deploy.sh restore $file)"
-  echo "$file"
-}
-
-cmd_restore() {
-  local file=${1:-}
-  if [ -z "$file" ] || [ ! -r "$file" ]; then
-    die "usage: ./deploy.sh restore FILE (a readable file from ./deploy.sh backup)"
-  fi
-  check_docker
-  ensure_env_file
-  find_compose
-  compose up -d postgres
-  wait_healthy postgres
-  check_dump "$file"
-  log "taking a backup of the current database first"
-  cmd_backup "$BACKUP_DIR/pre-restore-$(date -u +%Y%m%dT%H%M%SZ).dump" >/dev/null
-  compose stop backend
-  log "restoring $file into a fresh database"
-  docker exec "$(cid postgres)" sh -c 'dropdb -U "$POSTGRES_USER" --if-exists --force "$POSTGRES_DB" &&
-    createdb -U "$POSTGRES_USER" "$POSTGRES_DB"'
-  docker exec -i "$(cid postgres)" sh -c \
-    'exec pg_restore -U "$POSTGRES_USER" -d "$POSTGRES_DB" --no-owner --exit-on-error' <"$file" ||
-    die "pg_restore failed; the backup taken before is in $BACKUP_DIR"
-  compose up -d
-  berth_health >/dev/null
-  log "restored $file; Berth is healthy"
 }
 
 cmd_cli() {

@@ -107,14 +107,17 @@ beforeAll(async () => {
     PROXY_HTTP_PORT: String(await freePort()),
     PROXY_HTTPS_PORT: String(await freePort()),
     PROXY_CONTAINER: proxyName,
-    PROXY_IMAGE: "berth-test/proxy:compose",
+    PROXY_IMAGE: "berth-test/prod-proxy:latest",
     PROXY_BASE_IMAGE: bed.debianImage,
     NODE_IMAGE: bed.nodeImage,
     POSTGRES_IMAGE: bed.postgresImage,
-    BERTH_IMAGE: "berth-test/backend:latest",
+    BERTH_IMAGE: "berth-test/prod-backend:latest",
     // The restore step runs Berth on an empty database for a moment: its
     // reconciler must not take this run's app for an orphan meanwhile.
     ORPHAN_GRACE_SECONDS: "3600",
+    // The host's egress rules are shared with the other test files: one
+    // round at each netguard start is all this test needs.
+    NETGUARD_INTERVAL_SECONDS: "300",
     BCRYPT_ROUNDS: "4",
   };
 }, 900_000);
@@ -218,6 +221,7 @@ describe("deploy.sh", () => {
       await new Promise((r) => setTimeout(r, 2000));
     }
     const summary = await probe.stop();
+    console.log(`app probe during the upgrade: ${JSON.stringify(summary)}`);
     ok("deploy.sh (again)", result);
     expect(summary.failed, JSON.stringify(summary)).toBe(0);
     expect(summary.ok).toBeGreaterThan(20);
