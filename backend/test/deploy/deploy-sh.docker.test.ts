@@ -163,6 +163,49 @@ describe("deploy.sh", () => {
     expect(report.egress).toEqual({ enabled: true, applied: true });
   }, 900_000);
 
+  it("gives each part only what it needs", async () => {
+    const inspect = async (service: string) =>
+      engine.docker.getContainer(await containerOf(stack, service)).inspect();
+    const envNames = (c: { Config: { Env: string[] } }) => c.Config.Env.map((e) => e.split("=")[0]);
+    const socket = (c: { Mounts: { Source?: string }[] }) =>
+      c.Mounts.some((m) => m.Source === "/var/run/docker.sock");
+
+    const backend = await inspect("backend");
+    expect(backend.Config.User).toBe("berth");
+    expect(backend.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(backend.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(backend.HostConfig.CapAdd ?? []).toEqual([]);
+    expect(backend.HostConfig.GroupAdd).toEqual([String((await stat("/var/run/docker.sock")).gid)]);
+    expect(socket(backend)).toBe(true);
+
+    // The netguard: host network and NET_ADMIN, and nothing else to give away.
+    const netguard = await inspect("netguard");
+    expect(netguard.HostConfig.NetworkMode).toBe("host");
+    expect(netguard.HostConfig.CapAdd).toEqual(["NET_ADMIN"]);
+    expect(netguard.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(socket(netguard)).toBe(false);
+    expect(envNames(netguard)).not.toContain("DATABASE_URL");
+    expect(envNames(netguard)).not.toContain("ENCRYPTION_KEY");
+    expect(envNames(netguard)).not.toContain("POSTGRES_PASSWORD");
+
+    const proxy = await inspect("proxy");
+    expect(proxy.Name).toBe(`/${settings.PROXY_CONTAINER}`);
+    expect(proxy.Config.Labels).toMatchObject({
+      "berth.managed-by": "berth",
+      "berth.instance": instance,
+      "berth.role": "proxy",
+    });
+    expect(socket(proxy)).toBe(false);
+    expect(envNames(proxy)).not.toContain("ENCRYPTION_KEY");
+    expect(proxy.Mounts.map((m) => m.Name).sort()).toEqual(
+      ["acme", "certs", "sites"].map((v) => `${settings.PROXY_CONTAINER}-${v}`),
+    );
+
+    const postgres = await inspect("postgres");
+    expect(postgres.HostConfig.PortBindings ?? {}).toEqual({});
+    expect(envNames(postgres)).not.toContain("ENCRYPTION_KEY");
+  });
+
   it("serves an operator: admin key, environment, a deployment that runs", async () => {
     const created = await deploySh(stack, ["cli", "create-admin-key", "--name", "ops"]);
     ok("create-admin-key", created);
