@@ -151,6 +151,25 @@ check_egress() {
   esac
 }
 
+# A proxy container that Berth created itself (before the stack ran, or after
+# the stack's was removed) holds the name Compose needs: replace it. Its
+# volumes, so its sites and certificates, stay and are reused.
+replace_foreign_proxy() {
+  local name labels instance
+  name="$(env_value PROXY_CONTAINER)"
+  name="${name:-berth-proxy}"
+  labels="$(docker inspect -f '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "berth.managed-by"}} {{index .Config.Labels "berth.instance"}}' "$name" 2>/dev/null)" ||
+    return 0
+  instance="$(env_value BERTH_INSTANCE)"
+  case "$labels" in
+    "$PROJECT "*) return 0 ;;
+    " berth ${instance:-berth}") ;;
+    *) die "a container named $name exists and is not this Berth's proxy; remove it or set PROXY_CONTAINER" ;;
+  esac
+  log "replacing the proxy container $name that Berth created with the stack's (volumes kept)"
+  docker rm -f "$name" >/dev/null
+}
+
 # --- Commands ------------------------------------------------------------------
 
 cmd_up() {
@@ -166,6 +185,7 @@ cmd_up() {
   log "applying database migrations"
   compose run --rm --no-deps -T backend node dist/cli.js migrate deploy
   log "starting Berth"
+  replace_foreign_proxy
   compose up -d --remove-orphans
   berth_health >/dev/null
   check_egress

@@ -292,7 +292,16 @@ describe("deploy.sh", () => {
 
     // Everything of the stack goes, its database volume included.
     ok("down -v", await compose(stack, ["down", "-v", "-t", "5"]));
+    // Meanwhile Berth made its proxy container itself: the stack takes the name back.
+    const made = await engine.docker.createContainer({
+      name: settings.PROXY_CONTAINER,
+      Image: `${APP}:v1`,
+      Labels: { "berth.managed-by": "berth", "berth.instance": instance, [TEST_LABEL]: runId },
+    });
     ok("deploy.sh (fresh)", await deploySh(stack, []));
+    const proxy = await engine.docker.getContainer(settings.PROXY_CONTAINER!).inspect();
+    expect(proxy.Id).not.toBe(made.id);
+    expect(proxy.Config.Labels["com.docker.compose.project"]).toBe(stack.project);
     expect((await api("/auth/whoami", key)).status).toBe(401);
 
     const restored = await deploySh(stack, ["restore", file]);
