@@ -188,6 +188,12 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.cidrv4("must be IPv4 CIDRs, comma-separated"))),
+  // local: Berth runs iptables itself; netguard: the netguard process does
+  // (in production, a host-network container) and Berth reads its reports.
+  EGRESS_GUARD_MODE: z.enum(["local", "netguard"]).default("local"),
+  EGRESS_GUARD_STATUS_FILE: z.string().min(1).default("/var/lib/berth-netguard/status.json"),
+  NETGUARD_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  NETGUARD_IPTABLES: z.enum(["auto", "nft", "legacy"]).default("auto"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   MCP_ALLOWED_ORIGINS: list
     .prefault("")
@@ -267,6 +273,23 @@ const cliSchema = schema.pick({
   API_KEY_MAX_TTL_DAYS: true,
 });
 export type CliConfig = z.output<typeof cliSchema>;
+
+const netguardSchema = schema.pick({
+  LOG_LEVEL: true,
+  EGRESS_GUARD: true,
+  EGRESS_ALLOW_CIDRS: true,
+  EGRESS_GUARD_STATUS_FILE: true,
+  NETGUARD_INTERVAL_SECONDS: true,
+  NETGUARD_IPTABLES: true,
+});
+export type NetguardConfig = z.output<typeof netguardSchema>;
+
+/** What the netguard process needs: no database, no secrets, no Docker. */
+export function loadNetguardConfig(
+  env: Record<string, string | undefined> = process.env,
+): NetguardConfig {
+  return parse(netguardSchema, env);
+}
 
 /** The few settings the operator commands need (no ENCRYPTION_KEY, no Docker). */
 export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {

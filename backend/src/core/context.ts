@@ -7,7 +7,8 @@ import type { DockerEngine } from "../orchestrator/docker.js";
 import { KeyVerifier } from "./auth/key-verifier.js";
 import { localIptables } from "../orchestrator/iptables.js";
 import { BackgroundTasks } from "./background.js";
-import { EgressGuard } from "./egress-guard.js";
+import { EgressGuard, type EgressGuardPort } from "./egress-guard.js";
+import { NetguardEgressGuard } from "./netguard-egress-guard.js";
 import { EventBus } from "./events.js";
 import { WindowLimiter } from "./rate-limit.js";
 
@@ -18,7 +19,7 @@ export interface Context {
   log: Logger;
   keys: KeyVerifier;
   tasks: BackgroundTasks;
-  egress: EgressGuard;
+  egress: EgressGuardPort;
   events: EventBus;
   /** Platform rate limits shared by every door. */
   limits: { deployments: WindowLimiter };
@@ -32,7 +33,10 @@ export function createContext(
     events: new EventBus((error) => parts.log.error({ err: error }, "event listener failed")),
     keys: new KeyVerifier(parts.db),
     tasks: new BackgroundTasks(parts.log),
-    egress: new EgressGuard(localIptables, parts.config),
+    egress:
+      parts.config.EGRESS_GUARD_MODE === "netguard"
+        ? new NetguardEgressGuard(parts.config)
+        : new EgressGuard(localIptables, parts.config),
     limits: {
       deployments: new WindowLimiter(
         parts.config.RATE_LIMIT_DEPLOYMENTS_PER_MINUTE,

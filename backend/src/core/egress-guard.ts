@@ -4,7 +4,15 @@
 import type { Config } from "../config.js";
 import { ensureEgressGuard, type EgressStatus, type Iptables } from "../orchestrator/egress.js";
 
-export class EgressGuard {
+/** What the rest of Berth needs of a guard, whoever applies the rules. */
+export interface EgressGuardPort {
+  readonly status: EgressStatus;
+  /** Applies or re-checks the guard (every reconcile round). */
+  ensure(): Promise<EgressStatus>;
+}
+
+/** The local mode: Berth runs iptables itself. */
+export class EgressGuard implements EgressGuardPort {
   private current: EgressStatus;
 
   constructor(
