@@ -17,6 +17,12 @@ export interface ProxyContainerOptions {
   /** Named volumes: sites, certificates, ACME webroot. */
   volumes: { sites: string; certificates: string; webroot: string };
   labels: Labels;
+  /**
+   * The labels that make an existing container of that name this Berth's
+   * proxy (default: all of `labels`). One the production stack started
+   * carries these too, so Berth adopts it.
+   */
+  identity?: Labels;
   /** Extra environment, e.g. REQUESTS_CA_BUNDLE for a private ACME CA. */
   env?: Record<string, string>;
   /** Extra read-only bind mounts, host path → container path. */
@@ -66,6 +72,10 @@ export function proxyContainerSpec(o: ProxyContainerOptions): Docker.ContainerCr
   };
 }
 
+function foreign(name: string): AppError {
+  return new AppError("CONFLICT", `a container named ${name} exists and is not Berth's proxy`);
+}
+
 async function inspectOrNull(container: Docker.Container) {
   try {
     return await container.inspect();
@@ -85,9 +95,7 @@ export async function ensureProxyContainer(
   await engine.version();
   const docker = engine.docker;
   const existing = await inspectOrNull(docker.getContainer(o.name));
-  if (existing && !hasLabels(existing.Config.Labels, o.labels)) {
-    throw new AppError("CONFLICT", `a container named ${o.name} exists and is not Berth's proxy`);
-  }
+  if (existing && !hasLabels(existing.Config.Labels, o.identity ?? o.labels)) throw foreign(o.name);
   try {
     if (existing?.State.Running) return { id: existing.Id, action: "running" };
     if (existing) {
@@ -105,17 +113,21 @@ export async function ensureProxyContainer(
   }
 }
 
-export type ProxyState = "running" | "stopped" | "missing" | "no-image";
+export type ProxyState = "running" | "stopped" | "missing" | "no-image" | "foreign";
 
-/** Where the proxy stands, for /health: "no-image" when it cannot be created. */
+/**
+ * Where the proxy stands: "no-image" when it cannot be created, "foreign"
+ * when a container of its name lacks the `identity` labels.
+ */
 export async function proxyState(
   engine: DockerEngine,
-  name: string,
-  image: string,
+  o: Pick<ProxyContainerOptions, "name" | "image" | "identity">,
 ): Promise<ProxyState> {
-  const info = await inspectOrNull(engine.docker.getContainer(name));
+  await engine.version();
+  const info = await inspectOrNull(engine.docker.getContainer(o.name));
+  if (info && o.identity && !hasLabels(info.Config.Labels, o.identity)) return "foreign";
   if (info) return info.State.Running ? "running" : "stopped";
-  return (await imageExists(engine, image)) ? "missing" : "no-image";
+  return (await imageExists(engine, o.image)) ? "missing" : "no-image";
 }
 
 export async function imageExists(engine: DockerEngine, image: string): Promise<boolean> {
@@ -128,22 +140,36 @@ export async function imageExists(engine: DockerEngine, image: string): Promise<
   }
 }
 
-/** The networks the proxy is attached to, by name (empty when it does not exist). */
-export async function attachedNetworks(engine: DockerEngine, proxyName: string) {
+/**
+ * The networks the proxy is attached to, by name; null when there is no
+ * container of that name, or only one without the `identity` labels.
+ */
+export async function attachedNetworks(engine: DockerEngine, proxyName: string, identity: Labels) {
   await engine.version();
   const info = await inspectOrNull(engine.docker.getContainer(proxyName));
-  return new Set(Object.keys(info?.NetworkSettings.Networks ?? {}));
+  if (!info || !hasLabels(info.Config.Labels, identity)) return null;
+  return new Set(Object.keys(info.NetworkSettings.Networks ?? {}));
 }
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
 const messageOf = (error: unknown) =>
   (error as { json?: { message?: string } | null }).json?.message ?? "";
 
-/** Connects the proxy to an environment's network (no-op when connected). */
-export async function connectProxy(engine: DockerEngine, proxyName: string, network: string) {
+/**
+ * Connects the proxy to an environment's network (no-op when connected);
+ * refuses a container without the `identity` labels: a tenant's network is
+ * never handed to a container that is not Berth's proxy.
+ */
+export async function connectProxy(
+  engine: DockerEngine,
+  proxyName: string,
+  network: string,
+  identity?: Labels,
+) {
   await engine.version();
   try {
     const info = await engine.docker.getContainer(proxyName).inspect();
+    if (identity && !hasLabels(info.Config.Labels, identity)) throw foreign(proxyName);
     const attached = Object.entries(info.NetworkSettings.Networks ?? {});
     if (attached.some(([name, n]) => name === network || n.NetworkID === network)) return;
     await engine.docker.getNetwork(network).connect({ Container: proxyName });

@@ -24,12 +24,14 @@ export type ProxyConfig = Pick<
 /** Where ACME_CA_BUNDLE is mounted inside the proxy. */
 export const ACME_CA_PATH = "/etc/berth/acme-ca.pem";
 
-/** Labels of the proxy container and its volumes. */
+/** The labels that make a container this Berth's proxy (the production stack sets them too). */
+export function proxyIdentity(config: Pick<ProxyConfig, "BERTH_INSTANCE">): Labels {
+  return { ...instanceLabels(config.BERTH_INSTANCE), "berth.role": "proxy" };
+}
+
+/** Labels of the proxy container and its volumes: the identity and the operator's extras. */
 export function proxyLabels(config: ProxyConfig): Labels {
-  return {
-    ...instanceLabels(config.BERTH_INSTANCE, config.BERTH_DOCKER_LABELS),
-    "berth.role": "proxy",
-  };
+  return { ...config.BERTH_DOCKER_LABELS, ...proxyIdentity(config) };
 }
 
 export function proxyContainerOptions(config: ProxyConfig): ProxyContainerOptions {
@@ -43,6 +45,7 @@ export function proxyContainerOptions(config: ProxyConfig): ProxyContainerOption
     bindAddress: config.PROXY_BIND_ADDRESS,
     volumes: { sites: `${name}-sites`, certificates: `${name}-certs`, webroot: `${name}-acme` },
     labels: proxyLabels(config),
+    identity: proxyIdentity(config),
     // certbot (Python requests) trusts this bundle instead of the system's.
     ...(bundle
       ? { env: { REQUESTS_CA_BUNDLE: ACME_CA_PATH }, readOnlyBinds: { [bundle]: ACME_CA_PATH } }

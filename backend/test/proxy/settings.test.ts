@@ -59,10 +59,15 @@ describe("proxy settings", () => {
       bindAddress: "0.0.0.0",
       volumes: { sites: "edge-sites", certificates: "edge-certs", webroot: "edge-acme" },
       labels: { "berth.managed-by": "berth", "berth.instance": "prod", "berth.role": "proxy" },
+      identity: { "berth.managed-by": "berth", "berth.instance": "prod", "berth.role": "proxy" },
       env: { REQUESTS_CA_BUNDLE: "/etc/berth/acme-ca.pem" },
       readOnlyBinds: { "/srv/ca.pem": "/etc/berth/acme-ca.pem" },
     });
     expect(proxyContainerOptions(loadConfig(base))).not.toHaveProperty("env");
+    // The operator's extra labels go on the container, not into what identifies it.
+    const extra = proxyContainerOptions(loadConfig({ ...base, BERTH_DOCKER_LABELS: "team=ops" }));
+    expect(extra.labels).toMatchObject({ team: "ops", "berth.role": "proxy" });
+    expect(extra.identity).not.toHaveProperty("team");
     expect(acmeOptions(config)).toEqual({
       directoryUrl: "https://acme-v02.api.letsencrypt.org/directory",
       email: "ops@example.com",

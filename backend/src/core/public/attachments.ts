@@ -8,6 +8,7 @@ import { LABEL, instanceLabels } from "../../orchestrator/labels.js";
 import { listNetworks } from "../../orchestrator/swarm.js";
 import { attachedNetworks, connectProxy, disconnectProxy } from "../../proxy/container.js";
 import { serialised } from "../../proxy/serial.js";
+import { proxyIdentity } from "../../proxy/settings.js";
 import type { Context } from "../context.js";
 
 /** Public states whose environment's network the proxy needs. */
@@ -18,7 +19,8 @@ function inTurn<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
 }
 
 export function attachEnvironment(ctx: Context, networkName: string): Promise<void> {
-  return inTurn(ctx, () => connectProxy(ctx.engine, ctx.config.PROXY_CONTAINER, networkName));
+  const { PROXY_CONTAINER: proxy } = ctx.config;
+  return inTurn(ctx, () => connectProxy(ctx.engine, proxy, networkName, proxyIdentity(ctx.config)));
 }
 
 export function detachEnvironment(ctx: Context, networkName: string): Promise<void> {
@@ -43,14 +45,15 @@ async function environmentNetworks(ctx: Context): Promise<string[]> {
 export function syncProxyNetworks(ctx: Context): Promise<string[]> {
   const proxy = ctx.config.PROXY_CONTAINER;
   return inTurn(ctx, async () => {
-    const attached = await attachedNetworks(ctx.engine, proxy);
-    if (attached.size === 0) return []; // no proxy container (yet)
+    const identity = proxyIdentity(ctx.config);
+    const attached = await attachedNetworks(ctx.engine, proxy, identity);
+    if (!attached) return []; // no proxy container (yet), or not ours
     const wanted = await wantedNetworks(ctx);
     const actions: string[] = [];
     for (const network of wanted) {
       if (attached.has(network)) continue;
       try {
-        await connectProxy(ctx.engine, proxy, network);
+        await connectProxy(ctx.engine, proxy, network, identity);
         actions.push(`proxy_attached ${network}`);
       } catch (error) {
         ctx.log.warn({ err: error, network }, "could not attach the proxy; will retry");

@@ -5,6 +5,7 @@
 import { siteDomains } from "../../proxy/nginx.js";
 import { proxyOf } from "../../proxy/settings.js";
 import type { Context } from "../context.js";
+import { AppError } from "../errors.js";
 import { syncProxyNetworks } from "./attachments.js";
 import { ensureProxy } from "./proxy.js";
 import { publishTaskKey, startPublish } from "./publish.js";
@@ -46,12 +47,24 @@ async function republishLost(ctx: Context, actions: string[]): Promise<void> {
   }
 }
 
-export async function reconcilePublic(ctx: Context, actions: string[]): Promise<void> {
-  if (!ctx.config.PROXY_ENABLED) return;
+async function reconcileProxy(ctx: Context, actions: string[]): Promise<void> {
   const ensured = await ensureProxy(ctx);
   if (ensured === "no-image") return; // /health says so
   if (ensured !== "running") actions.push(`proxy_${ensured}`);
   actions.push(...(await syncProxyNetworks(ctx)));
   await resumeInterrupted(ctx, actions);
   await republishLost(ctx, actions);
+}
+
+export async function reconcilePublic(ctx: Context, actions: string[]): Promise<void> {
+  if (!ctx.config.PROXY_ENABLED) return;
+  try {
+    await reconcileProxy(ctx, actions);
+  } catch (error) {
+    // The daemon being away stops the round; a proxy problem (a foreign
+    // container holding its name, say: /health names it) must not stop the
+    // reconciler's other steps.
+    if (AppError.is(error, "UNAVAILABLE")) throw error;
+    ctx.log.warn({ err: error }, "public environments not reconciled this round");
+  }
 }
