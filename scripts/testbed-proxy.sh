@@ -55,6 +55,22 @@ proxy_tag() {
   echo "$PROXY_REPO:$hash"
 }
 
+# Other checkouts on this machine may be testing their own nginx/ (their own
+# tag) right now: only tags built here more than a day ago are dropped (the
+# image data goes when unused); images without the build time are kept.
+prune_stale_proxy_tags() {
+  local keep=$1 ref built cutoff
+  cutoff=$(($(date +%s) - 86400))
+  docker image ls "$PROXY_REPO" --format '{{.Repository}}:{{.Tag}}' |
+    grep -v -x -e "$keep" -e "$PROXY_REPO:latest" |
+    while read -r ref; do
+      built="$(docker image inspect -f '{{index .Config.Labels "berth.built"}}' "$ref" 2>/dev/null || true)"
+      if [[ "$built" =~ ^[0-9]+$ ]] && [ "$built" -lt "$cutoff" ]; then
+        docker rmi "$ref" >/dev/null 2>&1 || true
+      fi
+    done
+}
+
 ensure_proxy_image() {
   local tag=$1
   docker image inspect "$tag" >/dev/null 2>&1 && return 0
@@ -62,11 +78,9 @@ ensure_proxy_image() {
   # The classic builder, as the Engine API's /build uses: the tests' build
   # through dockerode then hits this build's cache.
   DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE_IMAGE=$BASE_TAG" --label "$IMAGE_LABEL" \
-    -t "$tag" -t "$PROXY_REPO:latest" "$ROOT/nginx" >"$PX_DIR/build.log" 2>&1 ||
-    die "building the proxy image failed; see $PX_DIR/build.log"
-  # Drop the tags of earlier builds (the image data goes when unused).
-  docker image ls "$PROXY_REPO" --format '{{.Repository}}:{{.Tag}}' |
-    grep -v -x -e "$tag" -e "$PROXY_REPO:latest" | xargs -r docker rmi >/dev/null 2>&1 || true
+    --label "berth.built=$(date +%s)" -t "$tag" -t "$PROXY_REPO:latest" "$ROOT/nginx" \
+    >"$PX_DIR/build.log" 2>&1 || die "building the proxy image failed; see $PX_DIR/build.log"
+  prune_stale_proxy_tags "$tag"
 }
 
 bridge_ip() { docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}'; }
