@@ -19,9 +19,10 @@ const containers: string[] = [];
 afterAll(async () => {
   for (const t of started) await t.close();
   for (const name of containers) {
+    // v: the image declares volumes; these containers got anonymous ones.
     await engine.docker
       .getContainer(name)
-      .remove({ force: true })
+      .remove({ force: true, v: true })
       .catch(() => undefined);
   }
 });
