@@ -9,7 +9,15 @@ import { call, startTestBerth, type TestBerth, type TestUser } from "../helpers/
 import { TEST_LABEL } from "../helpers/context.js";
 import { createEnv, deploy, settled } from "../helpers/deploy.js";
 import { waitFor } from "../helpers/wait.js";
-import { freePort, httpsGet, proxyBed, startPebble, type Pebble } from "../proxy/bed.js";
+import { DockerEngine } from "../../src/orchestrator/docker.js";
+import {
+  freePort,
+  httpsGet,
+  proxyBed,
+  removeLabelled,
+  startPebble,
+  type Pebble,
+} from "../proxy/bed.js";
 
 export interface PublicBed {
   t: TestBerth;
@@ -55,6 +63,21 @@ export async function environmentWithApp(b: PublicBed, user: TestUser, name: str
   const deployment = await settled(b.t, user.key, accepted.body.deploymentId);
   if (deployment.status !== "RUNNING") throw new Error(`deployment: ${deployment.errorMessage}`);
   return { id, slug: env.slug, networkName: env.networkName, deploymentId: deployment.id };
+}
+
+/**
+ * Deletes the environments through Berth (their teardown unpublishes them
+ * first), stops Berth and Pebble, then removes the proxy container and its
+ * volumes (Berth leaves them for its next start).
+ */
+export async function closePublicBed(b: PublicBed, environments: { id: string; key: string }[]) {
+  for (const { id, key } of environments) {
+    if (id) await call(`${b.t.url}/environments/${id}`, { method: "DELETE", key });
+  }
+  await waitFor(async () => (await b.t.ctx.db.environment.count()) === 0, { timeoutMs: 90_000 });
+  await b.t.close();
+  await b.pebble.stop();
+  await removeLabelled(new DockerEngine().docker, b.fileLabel);
 }
 
 export function publicCall(

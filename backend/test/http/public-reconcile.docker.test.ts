@@ -4,12 +4,11 @@
 // issuance or a removal that a crash cut short is finished.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../../src/core/reconcile/reconcile.js";
-import { DockerEngine } from "../../src/orchestrator/docker.js";
 import { proxyContainerOptions } from "../../src/proxy/settings.js";
 import { call, createUserWithKey, type TestUser } from "../helpers/berth.js";
 import { waitFor } from "../helpers/wait.js";
-import { removeLabelled } from "../proxy/bed.js";
 import {
+  closePublicBed,
   environmentWithApp,
   hasCertificate,
   notServed,
@@ -43,12 +42,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  if (!b) return;
-  if (env.id) await call(`${b.t.url}/environments/${env.id}`, { method: "DELETE", key: alice.key });
-  await waitFor(async () => (await b.t.ctx.db.environment.count()) === 0, { timeoutMs: 90_000 });
-  await b.t.close();
-  await b.pebble.stop();
-  await removeLabelled(new DockerEngine().docker, b.fileLabel);
+  if (b) await closePublicBed(b, [{ id: env.id, key: alice.key }]);
 }, 180_000);
 
 describe("the reconciler", () => {

@@ -4,16 +4,16 @@
 // from the local registry, HTTPS through the proxy pinned to 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BerthEvents } from "../../src/core/events.js";
-import { DockerEngine } from "../../src/orchestrator/docker.js";
 import { ensureProxyContainer } from "../../src/proxy/container.js";
 import { SITES_DIR, STAGING_DIR } from "../../src/proxy/paths.js";
 import { proxyContainerOptions } from "../../src/proxy/settings.js";
 import { call, createUserWithKey, type TestUser } from "../helpers/berth.js";
 import { waitFor } from "../helpers/wait.js";
-import { httpGet, removeLabelled } from "../proxy/bed.js";
+import { httpGet } from "../proxy/bed.js";
 import {
-  hasCertificate,
+  closePublicBed,
   environmentWithApp,
+  hasCertificate,
   notServed,
   proxyNetworks,
   publicCall,
@@ -55,16 +55,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!b) return;
-  // Environments go through Berth (their teardown unpublishes them first).
-  for (const [name, id] of Object.entries(envs)) {
-    const key = name === "blog" ? bob.key : alice.key;
-    if (id) await call(`${b.t.url}/environments/${id}`, { method: "DELETE", key });
-  }
-  await waitFor(async () => (await b.t.ctx.db.environment.count()) === 0, { timeoutMs: 90_000 });
-  await b.t.close();
-  await b.pebble.stop();
-  // The proxy container and its volumes (Berth leaves them for the next start).
-  await removeLabelled(new DockerEngine().docker, b.fileLabel);
+  const owners = { shop: alice, docs: alice, blog: bob };
+  await closePublicBed(
+    b,
+    Object.entries(envs).map(([name, id]) => ({ id, key: owners[name as keyof typeof envs].key })),
+  );
 }, 180_000);
 
 describe("the proxy at start-up", () => {

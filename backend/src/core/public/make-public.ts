@@ -70,7 +70,7 @@ export async function makeEnvironmentPublic(
   const env = await findEnvironment(ctx, actor, options.id);
   requireProxyEnabled(ctx);
   const body = makePublicSchema.parse(options.input ?? {});
-  const route = await resolveRoute(ctx, env, body);
+  const route = await resolveRoute(ctx, actor, env, body);
   checkState(env, route);
   const settled = env.publicStatus === "ACTIVE" || env.publicStatus === "PENDING_CERT";
   if (settled && sameRoute(routeOf(env), route)) {

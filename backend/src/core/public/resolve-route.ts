@@ -5,7 +5,9 @@
 // port.
 import type { Config } from "../../config.js";
 import type { Environment } from "../../generated/prisma/client.js";
+import type { Actor } from "../auth/scopes.js";
 import type { Context } from "../context.js";
+import { findDeployment } from "../deployments/find-deployment.js";
 import { AppError } from "../errors.js";
 import type { makePublicSchema } from "./schemas.js";
 import { validateDomain } from "./validate-domain.js";
@@ -61,29 +63,25 @@ export function defaultPort(ports: unknown): number {
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const JOB_ID = /^job_[A-Za-z0-9_-]{8,40}$/;
-
-async function serviceOfDeployment(ctx: Context, environmentId: string, idOrJobId: string) {
-  const where = UUID.test(idOrJobId)
-    ? { id: idOrJobId }
-    : JOB_ID.test(idOrJobId)
-      ? { jobId: idOrJobId }
-      : null;
-  const deployment = where
-    ? await ctx.db.deployment.findFirst({ where: { ...where, environmentId } })
-    : null;
-  if (!deployment) throw refuse("deploymentId", "no such deployment in this environment");
+/** The deployment's service, when the actor sees the deployment and it is of this environment. */
+async function serviceOfDeployment(ctx: Context, actor: Actor, env: Environment, id: string) {
+  const deployment = await findDeployment(ctx, actor, id).catch((error: unknown) => {
+    if (AppError.is(error, "NOT_FOUND")) return null;
+    throw error;
+  });
+  if (deployment?.environmentId !== env.id) {
+    throw refuse("deploymentId", "no such deployment in this environment");
+  }
   return deployment.serviceName;
 }
 
 /** The service's current deployment: it must exist and not be removed. */
-async function findService(ctx: Context, env: Environment, body: Body) {
+async function findService(ctx: Context, actor: Actor, env: Environment, body: Body) {
   const field = body.deploymentId === undefined ? "service" : "deploymentId";
   const service =
     body.deploymentId === undefined
       ? body.service!
-      : await serviceOfDeployment(ctx, env.id, body.deploymentId);
+      : await serviceOfDeployment(ctx, actor, env, body.deploymentId);
   const current = await ctx.db.deployment.findFirst({
     where: {
       environmentId: env.id,
@@ -110,11 +108,12 @@ async function checkUnclaimed(ctx: Context, env: Environment, domain: string) {
 
 export async function resolveRoute(
   ctx: Context,
+  actor: Actor,
   env: Environment,
   body: Body,
 ): Promise<PublicRoute> {
   const domain = chooseDomain(ctx.config, env.slug, body.domain);
-  const current = await findService(ctx, env, body);
+  const current = await findService(ctx, actor, env, body);
   const port = body.port ?? defaultPort(current.ports);
   await checkUnclaimed(ctx, env, domain);
   return { domain, service: current.serviceName, port };
