@@ -5,7 +5,14 @@
 import { AppError } from "../core/errors.js";
 import { certbotReason, certonlyArgv, deleteArgv, type AcmeOptions } from "./certbot.js";
 import type { ExecResult, ProxyContainer } from "./exec.js";
-import { certificateFiles, GOOD_DIR, LETSENCRYPT_DIR, SITES_DIR, STAGING_DIR } from "./paths.js";
+import {
+  certificateFiles,
+  GOOD_DIR,
+  LETSENCRYPT_DIR,
+  SITES_DIR,
+  STAGING_DIR,
+  WORKERS,
+} from "./paths.js";
 import { serialised } from "./serial.js";
 import { renderSite, siteFileName, type Site } from "./site-config.js";
 
@@ -49,10 +56,30 @@ async function restore(proxy: ProxyContainer, name: string): Promise<void> {
   }
 }
 
+/** The workers accepting connections; empty when the image cannot say (an older one). */
+async function acceptingWorkers(proxy: ProxyContainer): Promise<Set<string>> {
+  const result = await proxy.run([WORKERS]);
+  return new Set(result.exitCode === 0 ? result.stdout.split("\n").filter(Boolean) : []);
+}
+
+const WORKER_POLLS = 100;
+const WORKER_POLL_MS = 50;
+
+/**
+ * Reloads, then waits until the old workers stop accepting connections (they
+ * do within moments of the signal), so the new configuration is what every
+ * new connection gets from then on; after a few seconds it stops waiting.
+ */
 async function reload(proxy: ProxyContainer): Promise<void> {
+  const before = await acceptingWorkers(proxy);
   const result = await proxy.run(NGINX_RELOAD);
   if (result.exitCode !== 0) {
     throw new AppError("UNAVAILABLE", "the proxy did not reload", { reason: nginxReason(result) });
+  }
+  for (let i = 0; i < WORKER_POLLS && before.size > 0; i++) {
+    const now = await acceptingWorkers(proxy);
+    if (![...before].some((pid) => now.has(pid))) return;
+    await new Promise((resolve) => setTimeout(resolve, WORKER_POLL_MS));
   }
 }
 

@@ -14,6 +14,8 @@ export const WEBROOT = "/var/www/acme";
 export const SECURITY_HEADERS = "/etc/nginx/snippets/berth-security-headers.conf";
 /** certbot's deploy hook: checks and reloads nginx after a renewal. */
 export const DEPLOY_HOOK = "/usr/local/bin/berth-reload-nginx";
+/** Prints the PIDs of the nginx workers that accept new connections. */
+export const WORKERS = "/usr/local/bin/berth-nginx-workers";
 
 /** The certificate files of a lineage named after its domain. */
 export function certificateFiles(domain: string) {

@@ -10,10 +10,17 @@ const G = "/etc/nginx/berth/good";
 const T = "/etc/nginx/berth/staging";
 const ok: ExecResult = { exitCode: 0, stdout: "", stderr: "" };
 
-/** A fake proxy: files in a map, `nginx -t` fails while `broken` says so. */
+const W = "/usr/local/bin/berth-nginx-workers";
+
+/**
+ * A fake proxy: files in a map, `nginx -t` fails while `failCheck` says so,
+ * and after a reload the old workers accept connections for one more look.
+ */
 function fakeProxy(options: { failCheck?: (files: Map<string, string>) => boolean } = {}) {
   const files = new Map<string, string>();
   const calls: string[] = [];
+  let workers = [11, 12];
+  let next: number[] | null = null;
   const proxy: ProxyContainer = {
     name: "proxy-under-test",
     async put(dir, name, content) {
@@ -29,6 +36,12 @@ function fakeProxy(options: { failCheck?: (files: Map<string, string>) => boolea
         const [from, to] = args.slice(1) as [string, string];
         files.set(to, files.get(from)!);
         if (cmd === "mv") files.delete(from);
+      } else if (cmd === W) {
+        const accepting = next ? [...workers, ...next] : workers;
+        if (next) [workers, next] = [next, null];
+        return { ...ok, stdout: accepting.map((pid) => `${pid}\n`).join("") };
+      } else if (cmd === "nginx" && args[0] === "-s") {
+        next = workers.map((pid) => pid + 100);
       } else if (cmd === "rm") {
         for (const path of args.slice(1)) files.delete(path);
       } else if (cmd === "test") {
@@ -71,7 +84,11 @@ describe("applySite", () => {
       "nginx -t -q",
       `put ${T}/a.example.com.conf`,
       `mv -f ${T}/a.example.com.conf ${G}/a.example.com.conf`,
+      W,
       "nginx -s reload",
+      // The old workers still accept, then no longer: the new site is what connections get.
+      W,
+      W,
     ]);
     expect(files.get(`${S}/a.example.com.conf`)).toBe(renderSite(a));
     expect(files.get(`${G}/a.example.com.conf`)).toBe(renderSite(a));
@@ -147,7 +164,10 @@ describe("removeSite", () => {
     expect(calls).toEqual([
       `rm -f ${S}/a.example.com.conf ${G}/a.example.com.conf ${T}/a.example.com.conf`,
       "nginx -t -q",
+      W,
       "nginx -s reload",
+      W,
+      W,
       "test -e /etc/letsencrypt/renewal/a.example.com.conf",
       "certbot delete --non-interactive --cert-name a.example.com",
     ]);

@@ -168,6 +168,9 @@ describe("the proxy image", () => {
 describe("the proxy", () => {
   it("closes connections for unknown hosts (444 on HTTP, no TLS handshake)", async () => {
     await waitFor(() => proxy.run(["nginx", "-t", "-q"]).then((r) => r.exitCode === 0));
+    // The workers accepting connections, which Berth watches across a reload.
+    const workers = await proxy.run(["/usr/local/bin/berth-nginx-workers"]);
+    expect(workers.stdout).toMatch(/^(\d+\n)+$/);
     await expect(httpGet(httpPort, "unknown.berth.test")).rejects.toMatchObject({
       code: "ECONNRESET",
     });
