@@ -13,7 +13,8 @@ import { progress } from "./transitions.js";
 
 export type WatchResult = { ok: true } | { ok: false; reason: string };
 
-const POLL_MS = 250;
+/** Look often while a task is most likely to come up, then back off (Docker's load). */
+const pollMs = (since: number) => (Date.now() - since < 5_000 ? 100 : 500);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Swarm holds a task with a health check in "starting" until it is healthy. */
@@ -83,6 +84,7 @@ export async function watchDeployment(
   const windowMs = ctx.config.DEPLOY_WATCH_WINDOW / 1e6;
   let readySince: number | null = null;
   let said = "";
+  const watching = Date.now();
   for (;;) {
     await stillMine();
     const assessment = await look(ctx, d, applied, req);
@@ -107,6 +109,6 @@ export async function watchDeployment(
       const tail = await logTail(ctx, applied.serviceId, req);
       return { ok: false, reason: `not running after ${limit}s: ${summary}${tail}` };
     }
-    await sleep(POLL_MS);
+    await sleep(pollMs(watching));
   }
 }
