@@ -73,6 +73,7 @@ describe("MCP Inspector CLI", () => {
     const { tools } = JSON.parse(run.stdout) as { tools: { name: string }[] };
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       "get_environment",
+      "get_public_status",
       "list_environments",
       "whoami",
     ]);

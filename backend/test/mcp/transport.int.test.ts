@@ -222,7 +222,12 @@ describe("tools per scope", () => {
   it("lists only read tools for a key with only environments:read", async () => {
     const reader = await createUserWithKey(t, { scopes: ["environments:read"] });
     const c = await client({ "X-API-Key": reader.key });
-    expect(await names(c)).toEqual(["get_environment", "list_environments", "whoami"]);
+    expect(await names(c)).toEqual([
+      "get_environment",
+      "get_public_status",
+      "list_environments",
+      "whoami",
+    ]);
     const unlisted = await fails(c, "delete_environment", { environment_id: "x" });
     expect(unlisted.text).toMatch(/not found/);
     const instructions = c.getInstructions() ?? "";
@@ -239,10 +244,13 @@ describe("tools per scope", () => {
       "get_deployment_logs",
       "get_deployment_status",
       "get_environment",
+      "get_public_status",
       "list_deployments",
       "list_environments",
+      "make_environment_public",
       "rollback_deployment",
       "scale_deployment",
+      "unpublish_environment",
       "wait_for_deployment",
       "whoami",
     ];

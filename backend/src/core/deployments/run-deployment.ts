@@ -13,7 +13,8 @@ import { applyService, type JobDeployment } from "./apply-service.js";
 import { announceFinished, recordDeploymentEvent } from "./events.js";
 import { pullStep, volumesStep } from "./prepare.js";
 import { rowToRequest } from "./record.js";
-import { advance, JobAborted, type Holder } from "./transitions.js";
+import { removePublicRoute } from "../public/unpublish.js";
+import { advance, JobAborted, progress, type Holder } from "./transitions.js";
 import { watchDeployment } from "./watch-deployment.js";
 
 export interface JobHolder extends Holder {
@@ -109,6 +110,11 @@ async function startService(ctx: Context, holder: JobHolder, d: JobDeployment) {
 
 async function removeServiceStep(ctx: Context, holder: JobHolder, d: JobDeployment) {
   const selector = environmentSelector(ctx.config, d.environmentId);
+  // A site must not outlive its service (it would answer 502 for good).
+  if (d.environment.publicService === d.serviceName && d.environment.publicStatus !== "NONE") {
+    await removePublicRoute(ctx, d.environmentId);
+    await progress(ctx, d.id, `unpublished ${d.environment.publicDomain ?? "its domain"} first`);
+  }
   await removeService(ctx.engine, objectName(d.environment.slug, d.serviceName), selector);
   for (const secret of await listSecrets(ctx.engine, {
     ...selector,

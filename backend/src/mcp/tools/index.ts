@@ -3,7 +3,13 @@
 //
 import { deploymentTools } from "./deployments.js";
 import { environmentTools } from "./environments.js";
+import { publicTools } from "./public.js";
 import { whoami } from "./identity.js";
 import type { BerthTool } from "./tool.js";
 
-export const BERTH_TOOLS: readonly BerthTool[] = [whoami, ...environmentTools, ...deploymentTools];
+export const BERTH_TOOLS: readonly BerthTool[] = [
+  whoami,
+  ...environmentTools,
+  ...deploymentTools,
+  ...publicTools,
+];

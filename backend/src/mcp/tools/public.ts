@@ -1,0 +1,106 @@
+// Public environments through MCP: put one service on the internet under a
+// domain with a certificate, follow the issuance, take it off again. The
+// rules (domain checks, claims, the proxy) are the core's.
+import { z } from "zod";
+import { getPublicStatus } from "../../core/public/get-public-status.js";
+import { makeEnvironmentPublic } from "../../core/public/make-public.js";
+import { makePublicSchema } from "../../core/public/schemas.js";
+import { unpublishEnvironment } from "../../core/public/unpublish.js";
+import { PublicStatus } from "../../generated/prisma/enums.js";
+import { defineTool } from "./tool.js";
+import { nextStep } from "./views.js";
+
+const publicView = z.object({
+  environmentId: z.string(),
+  domain: z.string().nullable(),
+  status: z.enum(PublicStatus),
+  service: z.string().nullable(),
+  port: z.number().nullable(),
+  error: z.string().nullable().describe("why the last issuance failed, in certbot's words"),
+  url: z.string().nullable(),
+  certIssuedAt: z.string().nullable(),
+});
+
+const environmentId = z.string().describe("the environment's id");
+
+function next(status: string, error: string | null): string {
+  if (status === "PENDING_CERT")
+    return "The certificate is being issued: call get_public_status in a few seconds.";
+  if (status === "ACTIVE") return "It is live at url.";
+  if (status === "CERT_FAILED") {
+    return `Issuance failed (${error ?? "see error"}): fix DNS for the domain, then call make_environment_public again to retry.`;
+  }
+  return "The environment is not public.";
+}
+
+export const makeEnvironmentPublicTool = defineTool({
+  name: "make_environment_public",
+  title: "Make an environment public",
+  description:
+    "Serves one service of an environment on the internet under a domain with a Let's Encrypt " +
+    "certificate (HTTPS; HTTP redirects). Give the service by deploymentId or by service name, " +
+    "and its port when it declares several. The domain's DNS must already point at this Berth. " +
+    "Answers at once with PENDING_CERT; follow it with get_public_status. Calling again after " +
+    "CERT_FAILED retries the issuance.",
+  scope: "environments:write",
+  input: z.strictObject({ environment_id: environmentId, ...makePublicSchema.shape }),
+  output: z.object({ public: publicView, next_step: nextStep }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  run: async ({ environment_id, ...input }, { ctx, actor }) => {
+    const view = await makeEnvironmentPublic(ctx, { actor, id: environment_id, input });
+    return { public: view, next_step: next(view.status, view.error) };
+  },
+});
+
+export const getPublicStatusTool = defineTool({
+  name: "get_public_status",
+  title: "Get an environment's public state",
+  description:
+    "Shows whether an environment is public: its domain, the service and port served, and the " +
+    "certificate's state (NONE, PENDING_CERT, ACTIVE, CERT_FAILED with the reason, REMOVING).",
+  scope: "environments:read",
+  input: z.strictObject({ environment_id: environmentId }),
+  output: z.object({ public: publicView, next_step: nextStep }),
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  run: async ({ environment_id }, { ctx, actor }) => {
+    const view = await getPublicStatus(ctx, { actor, id: environment_id });
+    return { public: view, next_step: next(view.status, view.error) };
+  },
+});
+
+export const unpublishEnvironmentTool = defineTool({
+  name: "unpublish_environment",
+  title: "Take an environment off the internet",
+  description:
+    "Removes the environment's public route: its site, its certificate and the proxy's access to " +
+    "its network. The services keep running privately. Idempotent.",
+  scope: "environments:write",
+  input: z.strictObject({ environment_id: environmentId }),
+  output: z.object({ public: publicView, next_step: nextStep }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  run: async ({ environment_id }, { ctx, actor }) => {
+    const view = await unpublishEnvironment(ctx, { actor, id: environment_id });
+    return { public: view, next_step: next(view.status, view.error) };
+  },
+});
+
+export const publicTools = [
+  makeEnvironmentPublicTool,
+  getPublicStatusTool,
+  unpublishEnvironmentTool,
+];
