@@ -61,8 +61,9 @@ proxy_tag() {
 prune_stale_proxy_tags() {
   local keep=$1 ref built cutoff
   cutoff=$(($(date +%s) - 86400))
+  # grep finds nothing on a machine with no older tags: not a failure.
   docker image ls "$PROXY_REPO" --format '{{.Repository}}:{{.Tag}}' |
-    grep -v -x -e "$keep" -e "$PROXY_REPO:latest" |
+    { grep -v -x -e "$keep" -e "$PROXY_REPO:latest" || true; } |
     while read -r ref; do
       built="$(docker image inspect -f '{{index .Config.Labels "berth.built"}}' "$ref" 2>/dev/null || true)"
       if [[ "$built" =~ ^[0-9]+$ ]] && [ "$built" -lt "$cutoff" ]; then
