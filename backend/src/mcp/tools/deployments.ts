@@ -20,18 +20,12 @@ import { requireScope } from "../../core/auth/scopes.js";
 import { MAX_WAIT_MS, waitWithProgress } from "../progress.js";
 import { capText, frameUntrusted } from "../untrusted.js";
 import { confirmationFields, requireConfirmation } from "./confirmation.js";
-import { defineTool } from "./tool.js";
+import { defineTool, DESTRUCTIVE, READ_ONLY } from "./tool.js";
 import { deploymentView, nextStep } from "./views.js";
 
 const FINAL = new Set(["RUNNING", "FAILED", "SUPERSEDED", "REMOVED"]);
 const MAX_LOG_CHARS = 20_000;
 const WRITE = { readOnlyHint: false, destructiveHint: false, openWorldHint: true } as const;
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
 
 const deploymentId = z
   .string()
@@ -109,7 +103,7 @@ export const waitForDeploymentTool = defineTool({
     deployment: deploymentView.nullable(),
     next_step: nextStep,
   }),
-  annotations: READ,
+  annotations: READ_ONLY,
   run: async ({ deployment_id, max_wait_seconds }, { ctx, actor, signal, progress }) => {
     const result = await waitWithProgress({
       observe: () => observe(ctx, actor, deployment_id),
@@ -141,7 +135,7 @@ export const getDeploymentStatusTool = defineTool({
   scope: "deployments:read",
   input: z.strictObject({ deployment_id: deploymentId }),
   output: z.object({ deployment: deploymentView, failure: z.string().nullable() }),
-  annotations: READ,
+  annotations: READ_ONLY,
   run: async ({ deployment_id }, { ctx, actor }) => {
     const deployment = await getDeployment(ctx, { actor, id: deployment_id });
     const failure = deployment.errorMessage
@@ -168,7 +162,7 @@ export const listDeploymentsTool = defineTool({
     service: z.string().max(64).optional().describe("only this service's deployments"),
   }),
   output: z.object({ deployments: z.array(deploymentView), next_cursor: z.string().nullable() }),
-  annotations: READ,
+  annotations: READ_ONLY,
   run: async ({ environment_id, ...input }, { ctx, actor }) => {
     const page = await listDeployments(ctx, { actor, environmentId: environment_id, input });
     return { deployments: page.deployments, next_cursor: page.nextCursor };
@@ -195,7 +189,7 @@ export const getDeploymentLogsTool = defineTool({
     truncated: z.boolean(),
     next_cursor: z.string().nullable(),
   }),
-  annotations: READ,
+  annotations: READ_ONLY,
   run: async ({ deployment_id, tail = 100, cursor }, { ctx, actor }) => {
     const logs = await getDeploymentLogs(ctx, {
       actor,
@@ -270,12 +264,7 @@ export const deleteDeploymentTool = defineTool({
     expires_at: z.string().optional(),
     next_step: nextStep,
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: DESTRUCTIVE,
   run: async ({ deployment_id, confirmation_token }, call) => {
     const { ctx, actor } = call;
     requireScope(actor, "deployments:write");

@@ -18,10 +18,8 @@ import { toEnvironmentView, type EnvironmentView } from "../../core/environments
 import { AppError } from "../../core/errors.js";
 import type { Environment } from "../../generated/prisma/client.js";
 import { confirmationFields, requireConfirmation } from "./confirmation.js";
-import { defineTool, describeFields } from "./tool.js";
+import { defineTool, describeFields, DESTRUCTIVE, READ_ONLY } from "./tool.js";
 import { environmentDetail, environmentView, nextStep } from "./views.js";
-
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
 
 const environmentId = z
   .string()
@@ -39,7 +37,7 @@ export const listEnvironmentsTool = defineTool({
     limit: "environments per page, 1-100 (default 20)",
   }),
   output: z.object({ environments: z.array(environmentView), next_cursor: z.string().nullable() }),
-  annotations: { ...READ, openWorldHint: false },
+  annotations: READ_ONLY,
   run: async (input, { ctx, actor }) => {
     const page = await listEnvironments(ctx, { actor, input });
     return { environments: page.environments, next_cursor: page.nextCursor };
@@ -115,7 +113,7 @@ export const getEnvironmentTool = defineTool({
   scope: "environments:read",
   input: z.strictObject({ environment_id: environmentId }),
   output: z.object({ environment: environmentDetail }),
-  annotations: { ...READ, openWorldHint: false },
+  annotations: READ_ONLY,
   run: async ({ environment_id }, { ctx, actor }) => ({
     environment: await getEnvironment(ctx, { actor, id: environment_id }),
   }),
@@ -166,12 +164,7 @@ export const deleteEnvironmentTool = defineTool({
     expires_at: z.string().optional(),
     next_step: nextStep,
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: DESTRUCTIVE,
   run: async ({ environment_id, confirmation_token }, call) => {
     const { ctx, actor } = call;
     const env = await findEnvironment(ctx, actor, environment_id);

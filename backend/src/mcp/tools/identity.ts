@@ -1,7 +1,7 @@
 // whoami: which user and key the agent acts as, and what the key allows.
 import { z } from "zod";
 import { whoamiView } from "../../core/auth/scopes.js";
-import { defineTool } from "./tool.js";
+import { defineTool, READ_ONLY } from "./tool.js";
 import { actorView } from "./views.js";
 
 export const whoami = defineTool({
@@ -14,11 +14,6 @@ export const whoami = defineTool({
   scope: null,
   input: z.strictObject({}),
   output: actorView,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   run: (_input, { actor }) => Promise.resolve(whoamiView(actor)),
 });

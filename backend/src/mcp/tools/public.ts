@@ -7,7 +7,7 @@ import { makeEnvironmentPublic } from "../../core/public/make-public.js";
 import { makePublicSchema } from "../../core/public/schemas.js";
 import { unpublishEnvironment } from "../../core/public/unpublish.js";
 import { PublicStatus } from "../../generated/prisma/enums.js";
-import { defineTool } from "./tool.js";
+import { defineTool, DESTRUCTIVE, READ_ONLY } from "./tool.js";
 import { nextStep } from "./views.js";
 
 const publicView = z.object({
@@ -66,12 +66,7 @@ export const getPublicStatusTool = defineTool({
   scope: "environments:read",
   input: z.strictObject({ environment_id: environmentId }),
   output: z.object({ public: publicView, next_step: nextStep }),
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   run: async ({ environment_id }, { ctx, actor }) => {
     const view = await getPublicStatus(ctx, { actor, id: environment_id });
     return { public: view, next_step: next(view.status, view.error) };
@@ -87,12 +82,7 @@ export const unpublishEnvironmentTool = defineTool({
   scope: "environments:write",
   input: z.strictObject({ environment_id: environmentId }),
   output: z.object({ public: publicView, next_step: nextStep }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: { ...DESTRUCTIVE, openWorldHint: true },
   run: async ({ environment_id }, { ctx, actor }) => {
     const view = await unpublishEnvironment(ctx, { actor, id: environment_id });
     return { public: view, next_step: next(view.status, view.error) };

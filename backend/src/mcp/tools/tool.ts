@@ -33,6 +33,20 @@ type Serializable<T> = T extends string
 
 type Hints = "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint";
 
+/** Hint presets; a tool spreads one and overrides what differs. */
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+export const DESTRUCTIVE = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+
 export interface BerthTool<
   I extends z.ZodObject = z.ZodObject,
   O extends z.ZodObject = z.ZodObject,
