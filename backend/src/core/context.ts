@@ -22,7 +22,7 @@ export interface Context {
   egress: EgressGuardPort;
   events: EventBus;
   /** Platform rate limits shared by every door. */
-  limits: { deployments: WindowLimiter };
+  limits: { deployments: WindowLimiter; requests: WindowLimiter };
 }
 
 export function createContext(
@@ -42,6 +42,8 @@ export function createContext(
         parts.config.RATE_LIMIT_DEPLOYMENTS_PER_MINUTE,
         "new deployments",
       ),
+      // Per API key, over the REST and MCP doors together.
+      requests: new WindowLimiter(parts.config.RATE_LIMIT_API_PER_MINUTE, "requests"),
     },
   };
 }

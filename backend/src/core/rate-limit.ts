@@ -1,7 +1,17 @@
 // Per-user limits that are rules of the platform (not of one door), such as
 // "5 new deployments a minute": counted here, so REST, the bot and MCP share
 // one budget. A fixed window per key, in memory (one control-plane process).
+// Synchronous on purpose: the per-key request limit runs on every API call.
 import { AppError } from "./errors.js";
+
+/** Where a key stands in its window after a use that was allowed. */
+export interface WindowState {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window starts again. */
+  resetSeconds: number;
+  windowSeconds: number;
+}
 
 export class WindowLimiter {
   private readonly hits = new Map<string, { count: number; resetAt: number }>();
@@ -13,7 +23,7 @@ export class WindowLimiter {
   ) {}
 
   /** Counts one use by `key`; throws RATE_LIMITED once the window's budget is spent. */
-  take(key: string): void {
+  take(key: string): WindowState {
     const now = Date.now();
     if (this.hits.size > 10_000) this.prune(now);
     let entry = this.hits.get(key);
@@ -22,14 +32,20 @@ export class WindowLimiter {
       this.hits.set(key, entry);
     }
     entry.count++;
+    const resetSeconds = Math.max(1, Math.ceil((entry.resetAt - now) / 1000));
     if (entry.count > this.limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((entry.resetAt - now) / 1000));
       throw new AppError(
         "RATE_LIMITED",
-        `at most ${this.limit} ${this.what} a minute; retry in ${retryAfterSeconds} seconds`,
-        { limit: this.limit, retryAfterSeconds },
+        `at most ${this.limit} ${this.what} a minute; retry in ${resetSeconds} seconds`,
+        { limit: this.limit, retryAfterSeconds: resetSeconds },
       );
     }
+    return {
+      limit: this.limit,
+      remaining: this.limit - entry.count,
+      resetSeconds,
+      windowSeconds: Math.round(this.windowMs / 1000),
+    };
   }
 
   private prune(now: number) {

@@ -33,11 +33,22 @@ function limiter(
   });
 }
 
-/** Every authenticated request, per key (per IP before authentication). */
+/**
+ * Every authenticated request, per key (the core's window, shared by the REST
+ * and MCP doors), with the draft-7 RateLimit headers. Synchronous: it runs on
+ * every call, and express-rate-limit's chain of awaits showed in the profile.
+ */
 export function apiLimiter(ctx: Context): RequestHandler {
-  return limiter(ctx.config.RATE_LIMIT_API_PER_MINUTE, (req, res) =>
-    res.locals.actor?.key ? `key:${res.locals.actor.key.id}` : `ip:${clientIp(req)}`,
-  );
+  return (req, res, next) => {
+    const key = res.locals.actor?.key;
+    const state = ctx.limits.requests.take(key ? `key:${key.id}` : `ip:${clientIp(req)}`);
+    res.set("RateLimit-Policy", `${state.limit};w=${state.windowSeconds}`);
+    res.set(
+      "RateLimit",
+      `limit=${state.limit}, remaining=${state.remaining}, reset=${state.resetSeconds}`,
+    );
+    next();
+  };
 }
 
 /** Magic-link pages, per IP (tokens are unguessable; this stops hammering). */

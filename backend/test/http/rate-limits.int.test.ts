@@ -31,6 +31,26 @@ describe("rate limits", () => {
     expect((await call(`${t.url}/auth/whoami`, { key: b.key })).status).toBe(200);
   });
 
+  it("counts a key's REST and MCP requests in one budget", async () => {
+    const t = await berth({ RATE_LIMIT_API_PER_MINUTE: "2" });
+    const a = await createUserWithKey(t);
+    expect((await call(`${t.url}/auth/whoami`, { key: a.key })).status).toBe(200);
+    const mcp = await fetch(`${t.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "x-api-key": a.key,
+        accept: "application/json, text/event-stream",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
+    await mcp.body?.cancel();
+    expect(mcp.headers.get("ratelimit")).toMatch(/^limit=2, remaining=0, reset=\d+$/);
+    const limited = await call(`${t.url}/auth/whoami`, { key: a.key });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ error: { code: "RATE_LIMITED" } });
+  });
+
   it("limits failed authentications per IP and records the burst once", async () => {
     const t = await berth({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "3" });
     const good = await createUserWithKey(t);
