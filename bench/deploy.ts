@@ -37,6 +37,10 @@ async function statusOf(berth: BenchBerth, id: string) {
     .status;
 }
 
+async function waitRunning(berth: BenchBerth, id: string) {
+  while ((await statusOf(berth, id)) !== "RUNNING") await sleep(50);
+}
+
 async function rawService(name: string, networkId: string) {
   const id = await createService(engine, {
     Name: name,
@@ -52,14 +56,16 @@ async function rawService(name: string, networkId: string) {
   while (!(await listTasks(engine, id)).some((t) => t.Status?.State === "running")) await sleep(50);
 }
 
-export async function benchDeployLatency(berth: BenchBerth, runs = 5): Promise<Figure> {
+export async function benchDeployLatency(berth: BenchBerth, runs = 7): Promise<Figure> {
   const env = await environment(berth, `lat${randomBytes(2).toString("hex")}`);
+  // Untimed: the first task on an overlay network also sets the network up on
+  // the node, a cost only whichever side went first would pay.
+  await waitRunning(berth, await berthDeploy(berth, env.id, "warmup"));
   const ours: number[] = [];
   const raw: number[] = [];
   for (let i = 0; i < runs; i++) {
     let start = Date.now();
-    const id = await berthDeploy(berth, env.id, `svc${i}`);
-    while ((await statusOf(berth, id)) !== "RUNNING") await sleep(50);
+    await waitRunning(berth, await berthDeploy(berth, env.id, `svc${i}`));
     ours.push(Date.now() - start);
     start = Date.now();
     await rawService(`bench-raw-${randomBytes(3).toString("hex")}`, env.overlayNetworkId);
@@ -75,7 +81,9 @@ export async function benchDeployLatency(berth: BenchBerth, runs = 5): Promise<F
     ratioSpread: spread(ratios),
     target: "≤ 1.2",
     met: ratio <= 1.2,
-    note: "DEPLOY_WATCH_WINDOW=0s for the comparison; by default Berth also waits 10 s of stable running before it says RUNNING",
+    note:
+      "DEPLOY_WATCH_WINDOW=0s for the comparison (by default Berth also waits 10 s of stable running before it says RUNNING); " +
+      "one untimed deployment first sets the environment's network up on the node; both sides poll every 50 ms",
   };
 }
 

@@ -18,22 +18,40 @@ async function latencyMs(url: string, key: string, requests = 200): Promise<numb
   return median(times);
 }
 
+/**
+ * Rows in batches small enough for one statement each: Prisma splits a larger
+ * createMany into statements it sends at once on one connection (pg warns).
+ */
+async function inBatches<T>(
+  rows: number,
+  row: (i: number) => T,
+  insert: (data: T[]) => Promise<unknown>,
+) {
+  for (let start = 0; start < rows; start += 2_000) {
+    const end = Math.min(rows, start + 2_000);
+    await insert(Array.from({ length: end - start }, (_, k) => row(start + k)));
+  }
+}
+
 /** A user owning `rows` environments, one of which holds `rows` deployments. */
 async function seed(berth: BenchBerth, rows: number) {
   const user = await berth.db.user.create({ data: { name: `growth${rows}` } });
   const tag = randomBytes(3).toString("hex");
-  await berth.db.environment.createMany({
-    data: Array.from({ length: rows }, (_, i) => ({
+  await inBatches(
+    rows,
+    (i) => ({
       name: `g${i}`,
       slug: `g${i}-${tag}`,
       networkName: `berth-g${i}-${tag}`,
       ownerId: user.id,
       status: "ACTIVE" as const, // rows only: the bench Berth runs no reconcile rounds
-    })),
-  });
+    }),
+    (data) => berth.db.environment.createMany({ data }),
+  );
   const env = await berth.db.environment.findFirstOrThrow({ where: { ownerId: user.id } });
-  await berth.db.deployment.createMany({
-    data: Array.from({ length: rows }, (_, i) => ({
+  await inBatches(
+    rows,
+    (i) => ({
       jobId: `job_growth_${tag}_${i}`,
       serviceName: `s${i % 20}`,
       image: "127.0.0.1:5000/berth-test/app",
@@ -41,8 +59,9 @@ async function seed(berth: BenchBerth, rows: number) {
       replicas: 1,
       status: "SUPERSEDED" as const,
       environmentId: env.id,
-    })),
-  });
+    }),
+    (data) => berth.db.deployment.createMany({ data }),
+  );
   // As autovacuum would after a real load: the planner needs the table's size.
   await berth.db.$executeRawUnsafe(`ANALYZE "Environment", "Deployment"`);
   const { key } = await createApiKey(

@@ -13,8 +13,15 @@ import { progress } from "./transitions.js";
 
 export type WatchResult = { ok: true } | { ok: false; reason: string };
 
-/** Look often while a task is most likely to come up, then back off (Docker's load). */
-const pollMs = (since: number) => (Date.now() - since < 5_000 ? 100 : 500);
+/**
+ * Look often while a task is most likely to come up (a small image starts in
+ * well under a second), then back off: at most DEPLOY_CONCURRENCY watchers
+ * poll, and each look is two Docker calls.
+ */
+export function pollMs(elapsedMs: number): number {
+  if (elapsedMs < 2_000) return 50;
+  return elapsedMs < 5_000 ? 100 : 500;
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Swarm holds a task with a health check in "starting" until it is healthy. */
@@ -109,6 +116,6 @@ export async function watchDeployment(
       const tail = await logTail(ctx, applied.serviceId, req);
       return { ok: false, reason: `not running after ${limit}s: ${summary}${tail}` };
     }
-    await sleep(pollMs(watching));
+    await sleep(pollMs(Date.now() - watching));
   }
 }
