@@ -221,6 +221,12 @@ const schema = z.object({
     .regex(/^\/[A-Za-z0-9._/@+=,-]+$/, "an absolute path on the Docker host")
     .optional(),
   PUBLIC_BASE_DOMAIN: checkedBy((raw) => validateDomain(raw)).optional(),
+  // Berth's own API through the proxy: PUBLIC_URL's host, with a certificate.
+  PROXY_SERVE_BERTH: bool.default(false),
+  PROXY_BERTH_UPSTREAM: z
+    .string()
+    .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, "must be host:port, where the proxy reaches Berth")
+    .default("backend:3000"),
 });
 
 /** Every setting's name (.env.example must list each one). */
@@ -256,13 +262,34 @@ function parse<T extends z.ZodType>(
   return parsed.data;
 }
 
+/** Settings that are only wrong together. */
+function crossChecks(config: z.output<typeof schema>): string[] {
+  const issues: string[] = [];
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
+    // Without the secret anyone who finds the URL could post fake updates.
+    issues.push("TELEGRAM_WEBHOOK_SECRET: is required with TELEGRAM_WEBHOOK_URL");
+  }
+  if (config.PROXY_SERVE_BERTH) {
+    if (!config.PROXY_ENABLED) issues.push("PROXY_SERVE_BERTH: needs PROXY_ENABLED=true");
+    const url = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : null;
+    if (url?.protocol !== "https:" || url.port !== "") {
+      issues.push("PUBLIC_URL: must be https://<host> (no port) with PROXY_SERVE_BERTH=true");
+    } else {
+      try {
+        validateDomain(url.hostname);
+      } catch (error) {
+        issues.push(`PUBLIC_URL: ${(error as Error).message} (PROXY_SERVE_BERTH=true)`);
+      }
+    }
+  }
+  return issues;
+}
+
 /** Parse settings; throws ConfigError naming every bad or missing variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const config = parse(schema, env);
-  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
-    // Without the secret anyone who finds the URL could post fake updates.
-    throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: is required with TELEGRAM_WEBHOOK_URL"]);
-  }
+  const issues = crossChecks(config);
+  if (issues.length > 0) throw new ConfigError(issues);
   return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
 }
 

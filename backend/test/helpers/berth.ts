@@ -19,8 +19,9 @@ export interface TestBerth {
 
 export async function startTestBerth(overrides: Record<string, string> = {}): Promise<TestBerth> {
   const database = await createTestDatabase();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // HOST and PORT may be given (a test whose proxy container must reach Berth).
+  const port = overrides.PORT ? Number(overrides.PORT) : await freePort();
+  const url = `http://${overrides.HOST ?? "127.0.0.1"}:${port}`;
   const config = testConfig(database.url, {
     PORT: String(port),
     PUBLIC_URL: url,

@@ -30,7 +30,10 @@ export interface PublicBed {
 }
 
 /** A Berth with its own proxy container (`berth-t<run>-<file>-proxy`) and Pebble. */
-export async function startPublicBed(file: string): Promise<PublicBed> {
+export async function startPublicBed(
+  file: string,
+  overrides: Record<string, string> = {},
+): Promise<PublicBed> {
   const bed = proxyBed();
   const pebble = await startPebble(bed);
   const httpsPort = await freePort();
@@ -50,6 +53,7 @@ export async function startPublicBed(file: string): Promise<PublicBed> {
     // The proxy container and its volumes carry these too: removed by label at the end.
     BERTH_DOCKER_LABELS: `${TEST_LABEL}=${inject("runId")},${fileLabel}`,
     DEPLOY_WATCH_WINDOW: "2s",
+    ...overrides,
   });
   const proxy = proxyContainer(t.ctx.engine, proxyName);
   return { t, fileLabel, pebble, httpsPort, proxyName, proxy };

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { splitEvents } from "../../src/proxy/events.js";
 import { acmeOptions, proxyContainerOptions } from "../../src/proxy/settings.js";
+import { berthSite } from "../../src/core/public/berth-site.js";
 
 const base = { DATABASE_URL: "postgresql://u@localhost/berth", ENCRYPTION_KEY: "ab".repeat(32) };
 
@@ -41,6 +42,44 @@ describe("proxy settings", () => {
     for (const [key, value] of Object.entries(bad)) {
       expect(() => loadConfig({ ...base, [key]: value }), key).toThrow(new RegExp(`${key}:`));
     }
+  });
+
+  it("serve Berth itself only when asked, under PUBLIC_URL's host, to the upstream given", () => {
+    expect(berthSite(loadConfig(base))).toBeNull();
+    const own = { ...base, PROXY_ENABLED: "true", PROXY_SERVE_BERTH: "true" };
+    expect(berthSite(loadConfig({ ...own, PUBLIC_URL: "https://Berth.Example.org/" }))).toEqual({
+      domain: "berth.example.org",
+      upstreamHost: "backend",
+      upstreamPort: 3000,
+      certificate: "issued",
+    });
+    const custom = {
+      ...own,
+      PUBLIC_URL: "https://b.example.org",
+      PROXY_BERTH_UPSTREAM: "10.0.0.2:8080",
+    };
+    expect(berthSite(loadConfig(custom))).toMatchObject({
+      upstreamHost: "10.0.0.2",
+      upstreamPort: 8080,
+    });
+  });
+
+  it("refuse serving Berth without the proxy, or without an https PUBLIC_URL on a name", () => {
+    const own = { ...base, PROXY_SERVE_BERTH: "true", PUBLIC_URL: "https://b.example.org" };
+    expect(() => loadConfig(own)).toThrow(/PROXY_SERVE_BERTH: needs PROXY_ENABLED=true/);
+    const on = { ...own, PROXY_ENABLED: "true" };
+    for (const url of ["http://b.example.org", "https://b.example.org:8443"]) {
+      expect(() => loadConfig({ ...on, PUBLIC_URL: url }), url).toThrow(
+        /PUBLIC_URL: must be https:\/\/<host> \(no port\)/,
+      );
+    }
+    expect(() => loadConfig({ ...on, PUBLIC_URL: "https://10.0.0.1" })).toThrow(
+      /PUBLIC_URL: domain: must be a name, not an IP address/,
+    );
+    expect(() => loadConfig({ ...on, PUBLIC_URL: undefined })).toThrow(/PUBLIC_URL: must be https/);
+    expect(() => loadConfig({ ...on, PROXY_BERTH_UPSTREAM: "backend" })).toThrow(
+      /PROXY_BERTH_UPSTREAM: must be host:port/,
+    );
   });
 
   it("describe the container: labelled, named volumes, the CA bundle mounted read-only", () => {

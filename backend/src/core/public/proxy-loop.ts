@@ -1,10 +1,12 @@
 // Started with Berth when the proxy is switched on: makes sure the proxy
 // container exists, then follows Docker's events for it and re-attaches
 // every public environment's network whenever it (re)starts, e.g. after it
-// was recreated, without waiting for the next reconcile round.
+// was recreated, without waiting for the next reconcile round. With
+// PROXY_SERVE_BERTH it also keeps Berth's own HTTPS site in place.
 import { watchContainerStarts } from "../../proxy/events.js";
 import type { Context } from "../context.js";
 import { syncProxyNetworks } from "./attachments.js";
+import { keepBerthSite } from "./berth-site.js";
 import { ensureProxy } from "./proxy.js";
 
 export interface ProxyLoop {
@@ -29,8 +31,10 @@ async function ensureAtStart(ctx: Context): Promise<void> {
 export async function startProxyLoop(ctx: Context): Promise<ProxyLoop> {
   if (!ctx.config.PROXY_ENABLED) return { stop: () => Promise.resolve() };
   await ensureAtStart(ctx);
+  const berthSite = keepBerthSite(ctx);
   let last: Promise<unknown> = Promise.resolve();
   const resync = () => {
+    berthSite.kick();
     // Syncs run one at a time (attachments.ts): awaiting the last awaits all.
     last = syncProxyNetworks(ctx).then(
       (actions) => {
@@ -46,6 +50,7 @@ export async function startProxyLoop(ctx: Context): Promise<ProxyLoop> {
   return {
     async stop() {
       watch.stop();
+      berthSite.stop();
       await last;
     },
   };

@@ -1,0 +1,108 @@
+// Berth's own API over HTTPS through its proxy (PROXY_SERVE_BERTH): the
+// certificate for PUBLIC_URL's host from this file's Pebble, the site proxied
+// to Berth listening on docker0's host address, keys and client addresses
+// passing through nginx, and the site kept across a proxy restart.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createUserWithKey, type TestUser } from "../helpers/berth.js";
+import { waitFor } from "../helpers/wait.js";
+import { freePort, httpGet, httpsGet, proxyBed } from "../proxy/bed.js";
+import { closePublicBed, startPublicBed, type PublicBed } from "./public-bed.js";
+
+const DOMAIN = "berth.berth.test"; // PUBLIC_URL's host in the public bed
+let b: PublicBed;
+let alice: TestUser;
+let ca = "";
+
+/** GET through the proxy over HTTPS, once the site answers. */
+function viaProxy(path: string, headers: Record<string, string> = {}) {
+  return httpsGet(b.httpsPort, DOMAIN, ca, path, headers);
+}
+
+beforeAll(async () => {
+  const bed = proxyBed();
+  // Berth listens where the proxy container can reach it: docker0's host address.
+  const gateway = new URL(bed.acmeDirectory).hostname;
+  const port = await freePort(gateway);
+  b = await startPublicBed("own", {
+    HOST: gateway,
+    PORT: String(port),
+    PROXY_SERVE_BERTH: "true",
+    PROXY_BERTH_UPSTREAM: `${gateway}:${port}`,
+    TRUST_PROXY_HOPS: "1",
+  });
+  alice = await createUserWithKey(b.t);
+  ca = b.pebble.root;
+}, 120_000);
+
+afterAll(async () => {
+  if (b) await closePublicBed(b, []);
+}, 120_000);
+
+describe("Berth behind its own proxy", () => {
+  it("gets a certificate for PUBLIC_URL's host and answers over HTTPS", async () => {
+    const health = await waitFor(
+      async () => {
+        const answer = await viaProxy("/health").catch(() => null);
+        return answer?.status === 200 ? answer : null;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    expect(JSON.parse(health.body)).toMatchObject({ ok: true });
+    expect(health.headers["strict-transport-security"]).toBe("max-age=63072000");
+    expect(b.t.logs.text).toContain("Berth is served over HTTPS through the proxy");
+  }, 100_000);
+
+  it("passes the key through, and Berth sees the client's address, not the proxy's", async () => {
+    const whoami = await viaProxy("/auth/whoami", { "x-api-key": alice.key });
+    expect(whoami.status).toBe(200);
+    expect(JSON.parse(whoami.body)).toMatchObject({ user: { id: alice.userId } });
+    const bad = await viaProxy("/auth/whoami", { "x-api-key": "berth_bad" });
+    expect(bad.status).toBe(401);
+    // The proxy replaces any X-Forwarded-For a client sends with the address it sees.
+    await viaProxy("/auth/whoami", { "x-forwarded-for": "10.9.9.9" });
+    const lines = b.t.logs.text.split("\n").filter((l) => l.includes('"path":"/auth/whoami"'));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.join("\n")).not.toContain("10.9.9.9");
+  });
+
+  it("redirects HTTP to HTTPS", async () => {
+    const answer = await httpGet(b.pebble.httpPort, DOMAIN, "/auth/whoami");
+    expect(answer.status).toBe(301);
+    expect(answer.headers.location).toBe(`https://${DOMAIN}/auth/whoami`);
+  });
+
+  it("is still served after the proxy container restarts", async () => {
+    await b.t.ctx.engine.docker.getContainer(b.proxyName).restart();
+    const answer = await waitFor(
+      async () => {
+        const reply = await viaProxy("/health").catch(() => null);
+        return reply?.status === 200 ? reply : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(answer.status).toBe(200);
+  }, 70_000);
+});
+
+describe("PUBLIC_URL's host", () => {
+  it("cannot be claimed by an environment", async () => {
+    const env = await call<{ environment: { id: string } }>(`${b.t.url}/environments`, {
+      method: "POST",
+      key: alice.key,
+      body: { name: "claim" },
+    });
+    const answer = await call(`${b.t.url}/environments/${env.body.environment.id}/public`, {
+      method: "POST",
+      key: alice.key,
+      body: { domain: DOMAIN, service: "web", port: 8080 },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: { code: "INVALID_INPUT", message: "domain: is the platform's own host" },
+    });
+    await call(`${b.t.url}/environments/${env.body.environment.id}`, {
+      method: "DELETE",
+      key: alice.key,
+    });
+  });
+});
