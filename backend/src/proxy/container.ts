@@ -85,9 +85,43 @@ async function inspectOrNull(container: Docker.Container) {
   }
 }
 
-export type EnsureAction = "running" | "started" | "created";
+export type EnsureAction = "running" | "started" | "created" | "recreated";
 
-/** Creates (with its labelled volumes) and starts the proxy when missing. */
+/** The local image's id, or null when it is not on this host. */
+async function imageId(engine: DockerEngine, image: string): Promise<string | null> {
+  try {
+    return (await engine.docker.getImage(image).inspect()).Id;
+  } catch (error) {
+    if (isDockerNotFound(error)) return null;
+    throw dockerError(error);
+  }
+}
+
+/**
+ * A container Berth made from an older build of the image (the operator
+ * rebuilt or changed PROXY_IMAGE). One a Compose project started is left to
+ * Compose, which recreates it on its own `up`.
+ */
+async function outdated(engine: DockerEngine, info: Docker.ContainerInspectInfo, image: string) {
+  if (info.Config.Labels?.["com.docker.compose.project"] !== undefined) return false;
+  const wanted = await imageId(engine, image);
+  return wanted !== null && wanted !== info.Image;
+}
+
+async function create(engine: DockerEngine, o: ProxyContainerOptions): Promise<string> {
+  for (const name of Object.values(o.volumes)) {
+    await engine.docker.createVolume({ Name: name, Labels: o.labels });
+  }
+  const created = await engine.docker.createContainer(proxyContainerSpec(o));
+  await created.start();
+  return created.id;
+}
+
+/**
+ * Creates (with its labelled volumes) and starts the proxy when missing, and
+ * replaces one made from an older image (sites and certificates live in the
+ * volumes; the networks are attached again when it starts).
+ */
 export async function ensureProxyContainer(
   engine: DockerEngine,
   o: ProxyContainerOptions,
@@ -97,17 +131,16 @@ export async function ensureProxyContainer(
   const existing = await inspectOrNull(docker.getContainer(o.name));
   if (existing && !hasLabels(existing.Config.Labels, o.identity ?? o.labels)) throw foreign(o.name);
   try {
+    if (existing && (await outdated(engine, existing, o.image))) {
+      await docker.getContainer(o.name).remove({ force: true });
+      return { id: await create(engine, o), action: "recreated" };
+    }
     if (existing?.State.Running) return { id: existing.Id, action: "running" };
     if (existing) {
       await docker.getContainer(o.name).start();
       return { id: existing.Id, action: "started" };
     }
-    for (const name of Object.values(o.volumes)) {
-      await docker.createVolume({ Name: name, Labels: o.labels });
-    }
-    const created = await docker.createContainer(proxyContainerSpec(o));
-    await created.start();
-    return { id: created.id, action: "created" };
+    return { id: await create(engine, o), action: "created" };
   } catch (error) {
     throw dockerError(error);
   }
@@ -131,13 +164,7 @@ export async function proxyState(
 }
 
 export async function imageExists(engine: DockerEngine, image: string): Promise<boolean> {
-  try {
-    await engine.docker.getImage(image).inspect();
-    return true;
-  } catch (error) {
-    if (isDockerNotFound(error)) return false;
-    throw dockerError(error);
-  }
+  return (await imageId(engine, image)) !== null;
 }
 
 /**

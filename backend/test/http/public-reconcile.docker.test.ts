@@ -1,11 +1,15 @@
 // The reconciler's part in public environments, on the real Engine with a
 // Pebble of this file's own: a proxy that was stopped is started, one that
 // was lost with its volumes is recreated and its site re-issued, and an
-// issuance or a removal that a crash cut short is finished.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// issuance or a removal that a crash cut short is finished; a proxy made
+// from an older build of the image is replaced, its sites kept.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reconcile } from "../../src/core/reconcile/reconcile.js";
 import { proxyContainerOptions } from "../../src/proxy/settings.js";
 import { call, createUserWithKey, type TestUser } from "../helpers/berth.js";
+import { DockerEngine } from "../../src/orchestrator/docker.js";
+import { TEST_LABEL } from "../helpers/context.js";
+import { proxyBed } from "../proxy/bed.js";
 import { waitFor } from "../helpers/wait.js";
 import {
   closePublicBed,
@@ -32,8 +36,13 @@ const warnings = async () =>
     w.includes("proxy"),
   );
 
+// This file's own tag for the proxy image, so that moving it touches no other file.
+const image = { repo: "berth-test/proxy-pubrec", tag: inject("runId") };
+const imageName = `${image.repo}:${image.tag}`;
+
 beforeAll(async () => {
-  b = await startPublicBed("pubrec");
+  await new DockerEngine().docker.getImage(proxyBed().image).tag(image);
+  b = await startPublicBed("pubrec", { PROXY_IMAGE: imageName });
   alice = await createUserWithKey(b.t);
   env = await environmentWithApp(b, alice, "site", "v1");
   const body = { domain: DOMAIN, service: "web" };
@@ -43,6 +52,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (b) await closePublicBed(b, [{ id: env.id, key: alice.key }]);
+  await new DockerEngine().docker
+    .getImage(imageName)
+    .remove({ force: true })
+    .catch(() => undefined);
 }, 180_000);
 
 describe("the reconciler", () => {
@@ -77,6 +90,27 @@ describe("the reconciler", () => {
     });
     expect((await reconcile(b.t.ctx)).actions).toContain(`publish_resumed ${env.id}`);
     expect((await settledPublic(b, alice.key, env.id)).status).toBe("ACTIVE");
+  });
+
+  it("replaces a proxy made from an older build of the image, keeping its sites", async () => {
+    const docker = b.t.ctx.engine.docker;
+    const before = await docker.getContainer(b.proxyName).inspect();
+    // A new build under the same tag: the running container's image, committed.
+    const { Id: built } = (await docker.getContainer(b.proxyName).commit({
+      ...image,
+      changes: `LABEL ${TEST_LABEL}=${inject("runId")}`,
+    })) as { Id: string };
+    expect(built).not.toBe(before.Image);
+    expect((await reconcile(b.t.ctx)).actions).toContain("proxy_recreated");
+    const after = await docker.getContainer(b.proxyName).inspect();
+    expect(after.Id).not.toBe(before.Id);
+    expect(after.Image).toBe(built);
+    expect(
+      await waitFor(async () => ((await proxyNetworks(b)).includes(env.networkName) ? true : null)),
+    ).toBe(true);
+    expect(await served(b, DOMAIN)).toMatchObject({ version: "v1" });
+    // Up to date now: the next round leaves it alone.
+    expect((await reconcile(b.t.ctx)).actions).not.toContain("proxy_recreated");
   });
 
   it("finishes a removal that a crash cut short", async () => {
