@@ -66,6 +66,15 @@ describe("Berth behind its own proxy", () => {
     expect(lines.join("\n")).not.toContain("10.9.9.9");
   });
 
+  it("keeps Berth's own security headers on its pages (the proxy's are defaults)", async () => {
+    const page = await viaProxy("/auth/verify?token=nothing");
+    expect(page.headers).toMatchObject({
+      "referrer-policy": "no-referrer",
+      "x-frame-options": "DENY",
+      "x-content-type-options": "nosniff",
+    });
+  });
+
   it("redirects HTTP to HTTPS", async () => {
     const answer = await httpGet(b.pebble.httpPort, DOMAIN, "/auth/whoami");
     expect(answer.status).toBe(301);

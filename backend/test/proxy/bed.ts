@@ -143,14 +143,17 @@ export async function removeLabelled(docker: Docker, label: string): Promise<voi
 
 /**
  * A node program for the test app image that answers with the request's
- * headers as JSON (padded past gzip's minimum on /big) and echoes bytes back
+ * headers as JSON (padded past gzip's minimum on /big; its own security
+ * headers on /own-headers) and echoes bytes back
  * after an HTTP upgrade, to check what the proxy passes on.
  */
 export const ECHO_SERVER = `
 const http = require("node:http");
 const server = http.createServer((req, res) => {
   const pad = req.url === "/big" ? "x".repeat(4096) : "";
-  res.writeHead(200, { "content-type": "application/json" });
+  // /own-headers: an app that sets its own security headers.
+  const own = req.url === "/own-headers" ? { "x-frame-options": "DENY", "referrer-policy": "no-referrer" } : {};
+  res.writeHead(200, { "content-type": "application/json", ...own });
   res.end(JSON.stringify({ headers: req.headers, pad }));
 });
 server.on("upgrade", (req, socket) => {

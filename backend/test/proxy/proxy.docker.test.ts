@@ -241,6 +241,18 @@ describe("the proxy", () => {
       status: 101,
       echoed: "ping",
     });
+    // Security headers are defaults: an app's own value is passed alone.
+    expect(spoofed.headers).toMatchObject({
+      "x-frame-options": "SAMEORIGIN",
+      "referrer-policy": "strict-origin-when-cross-origin",
+      "x-content-type-options": "nosniff",
+    });
+    const own = await httpsGet(httpsPort, echo.domain, root, "/own-headers");
+    expect(own.headers).toMatchObject({
+      "x-frame-options": "DENY",
+      "referrer-policy": "no-referrer",
+      "x-content-type-options": "nosniff",
+    });
     const big = await httpsGet(httpsPort, echo.domain, root, "/big", { "accept-encoding": "gzip" });
     expect(big.headers["content-encoding"]).toBe("gzip");
     const tooLarge = await httpsGet(httpsPort, echo.domain, root, "/", {
