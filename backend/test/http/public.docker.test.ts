@@ -4,6 +4,7 @@
 // from the local registry, HTTPS through the proxy pinned to 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BerthEvents } from "../../src/core/events.js";
+import { reconcile } from "../../src/core/reconcile/reconcile.js";
 import { ensureProxyContainer } from "../../src/proxy/container.js";
 import { SITES_DIR, STAGING_DIR } from "../../src/proxy/paths.js";
 import { proxyContainerOptions } from "../../src/proxy/settings.js";
@@ -273,5 +274,33 @@ describe("unpublishing", () => {
     expect(await proxyNetworks(b)).not.toContain(nets.shop);
     await notServed(b, "shop.berth.test");
     expect(await served(b, "docs.berth.test")).toMatchObject({ version: "v1" });
+  });
+});
+
+describe("moving to another domain", () => {
+  it("serves the new domain first, then the old one's site and certificate go", async () => {
+    const body = { domain: "docs-new.berth.test", service: "web" };
+    const answer = await publicCall(b, alice.key, envs.docs, "POST", body);
+    expect(answer.status).toBe(202);
+    expect(answer.body.public).toMatchObject({ domain: "docs-new.berth.test" });
+    expect((await settledPublic(b, alice.key, envs.docs)).status).toBe("ACTIVE");
+    expect(await served(b, "docs-new.berth.test")).toMatchObject({ version: "v1" });
+    await notServed(b, "docs.berth.test");
+    expect(await siteFiles(b)).toEqual(["docs-new.berth.test.conf"]);
+    // The certificate goes once nginx no longer names it, just after the site.
+    await waitFor(async () => !(await hasCertificate(b, "docs.berth.test")));
+    expect(await proxyNetworks(b)).toContain(nets.docs);
+  });
+
+  it("lets the reconciler remove a site nothing claims", async () => {
+    await b.proxy.put(STAGING_DIR, "stray.berth.test.conf", "# left by a crash\n");
+    await b.proxy.run([
+      "mv",
+      `${STAGING_DIR}/stray.berth.test.conf`,
+      `${SITES_DIR}/stray.berth.test.conf`,
+    ]);
+    expect((await reconcile(b.t.ctx)).actions).toContain("site_removed stray.berth.test");
+    expect(await siteFiles(b)).toEqual(["docs-new.berth.test.conf"]);
+    expect(await served(b, "docs-new.berth.test")).toMatchObject({ version: "v1" });
   });
 });

@@ -2,7 +2,8 @@
 // the route, the proxy running), then the row claims the domain (the unique
 // column settles a race) and issuance starts in the background. Asking again
 // with the same route is harmless; after CERT_FAILED it retries; changing the
-// service or port keeps the domain and its certificate.
+// service or port keeps the domain and its certificate; a new domain is
+// issued and served first, and the old one's site and certificate go after.
 import type { Environment } from "../../generated/prisma/client.js";
 import { recordAudit } from "../audit.js";
 import { requireScope, type Actor } from "../auth/scopes.js";
@@ -19,18 +20,12 @@ function conflict(message: string, field?: string): AppError {
   return new AppError("CONFLICT", message, field ? { field } : {});
 }
 
-function checkState(env: Environment, route: PublicRoute): void {
+function checkState(env: Environment): void {
   if (env.status !== "ACTIVE") {
     throw conflict(`the environment is ${env.status.toLowerCase()}, not active`);
   }
   if (env.publicStatus === "REMOVING") {
     throw conflict("the environment is being unpublished; try again in a moment");
-  }
-  if (env.publicStatus !== "NONE" && env.publicDomain !== route.domain) {
-    throw conflict(
-      `this environment is already public at ${env.publicDomain}: unpublish it first`,
-      "domain",
-    );
   }
 }
 
@@ -48,6 +43,8 @@ async function claim(ctx: Context, env: Environment, route: PublicRoute): Promis
         publicPort: route.port,
         publicStatus: "PENDING_CERT",
         certError: null,
+        // A new domain is a new certificate: its issue date is yet to come.
+        ...(env.publicDomain !== route.domain ? { certIssuedAt: null } : {}),
       },
     })
     .catch((error: unknown) => {
@@ -71,7 +68,7 @@ export async function makeEnvironmentPublic(
   requireProxyEnabled(ctx);
   const body = makePublicSchema.parse(options.input ?? {});
   const route = await resolveRoute(ctx, actor, env, body);
-  checkState(env, route);
+  checkState(env);
   const settled = env.publicStatus === "ACTIVE" || env.publicStatus === "PENDING_CERT";
   if (settled && sameRoute(routeOf(env), route)) {
     if (!ctx.tasks.isRunning(publishTaskKey(env.id)) && env.publicStatus === "PENDING_CERT") {

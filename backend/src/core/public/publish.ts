@@ -1,6 +1,7 @@
 // Issuance in the background: attach the environment's network to the
 // proxy, serve the ACME challenge, obtain the certificate, switch the site
 // to HTTPS; then ACTIVE, or CERT_FAILED with certbot's (or nginx's) reason.
+// After a success, sites no environment claims go (an old domain).
 // The owner hears either way (certificate.changed, which the bot delivers).
 import type { Environment } from "../../generated/prisma/client.js";
 import { publishSite } from "../../proxy/nginx.js";
@@ -11,6 +12,7 @@ import { AppError } from "../errors.js";
 import { objectName } from "../environments/names.js";
 import { attachEnvironment } from "./attachments.js";
 import { withPublicLock } from "./lock.js";
+import { removeUnclaimedSites } from "./unclaimed-sites.js";
 import type { PublicRoute } from "./resolve-route.js";
 
 const MAX_ERROR_LENGTH = 2000;
@@ -55,6 +57,16 @@ async function apply(ctx: Context, env: Environment, route: PublicRoute): Promis
   }
 }
 
+/** Best effort: the reconciler sweeps again every round. */
+async function dropUnclaimed(ctx: Context): Promise<void> {
+  try {
+    const removed = await removeUnclaimedSites(ctx);
+    if (removed.length > 0) ctx.log.info({ domains: removed }, "unclaimed sites removed");
+  } catch (error) {
+    ctx.log.warn({ err: error }, "could not remove unclaimed sites yet");
+  }
+}
+
 /** One attempt; true when the row changed meanwhile and needs another look. */
 async function publishOnce(ctx: Context, id: string): Promise<boolean> {
   return withPublicLock(id, async () => {
@@ -89,6 +101,7 @@ async function publishOnce(ctx: Context, id: string): Promise<boolean> {
       status,
       error,
     });
+    if (status === "ACTIVE") await dropUnclaimed(ctx);
     return false;
   });
 }

@@ -1,7 +1,8 @@
 // The reconciler's public step, the backstop of the event loop: the proxy
 // container exists and runs, its networks are those of the public
 // environments, issuances and removals a restart cut short are finished,
-// and a site the proxy lost (its volume was replaced) is published again.
+// a site the proxy lost (its volume was replaced) is published again, and
+// one nothing claims any more is removed.
 import { siteDomains } from "../../proxy/nginx.js";
 import { proxyOf } from "../../proxy/settings.js";
 import type { Context } from "../context.js";
@@ -9,6 +10,7 @@ import { AppError } from "../errors.js";
 import { syncProxyNetworks } from "./attachments.js";
 import { ensureProxy } from "./proxy.js";
 import { publishTaskKey, startPublish } from "./publish.js";
+import { removeUnclaimedSites } from "./unclaimed-sites.js";
 import { removalTaskKey, removePublicRoute } from "./unpublish.js";
 
 async function resumeInterrupted(ctx: Context, actions: string[]): Promise<void> {
@@ -54,6 +56,7 @@ async function reconcileProxy(ctx: Context, actions: string[]): Promise<void> {
   actions.push(...(await syncProxyNetworks(ctx)));
   await resumeInterrupted(ctx, actions);
   await republishLost(ctx, actions);
+  actions.push(...(await removeUnclaimedSites(ctx)).map((domain) => `site_removed ${domain}`));
 }
 
 export async function reconcilePublic(ctx: Context, actions: string[]): Promise<void> {

@@ -41,7 +41,8 @@ export const makeEnvironmentPublicTool = defineTool({
     "certificate (HTTPS; HTTP redirects). Give the service by deploymentId or by service name, " +
     "and its port when it declares several. The domain's DNS must already point at this Berth. " +
     "Answers at once with PENDING_CERT; follow it with get_public_status. Calling again after " +
-    "CERT_FAILED retries the issuance.",
+    "CERT_FAILED retries the issuance; calling with another domain moves the environment there " +
+    "(the old domain stops being served once the new one is live).",
   scope: "environments:write",
   input: z.strictObject({ environment_id: environmentId, ...makePublicSchema.shape }),
   output: z.object({ public: publicView, next_step: nextStep }),
