@@ -292,13 +292,27 @@ describe("moving to another domain", () => {
     expect(await proxyNetworks(b)).toContain(nets.docs);
   });
 
-  it("lets the reconciler remove a site nothing claims", async () => {
-    await b.proxy.put(STAGING_DIR, "stray.berth.test.conf", "# left by a crash\n");
-    await b.proxy.run([
-      "mv",
-      `${STAGING_DIR}/stray.berth.test.conf`,
-      `${SITES_DIR}/stray.berth.test.conf`,
-    ]);
+  it("removes sites nothing claims: after an issuance, and each reconcile round", async () => {
+    const stray = async () => {
+      await b.proxy.put(STAGING_DIR, "stray.berth.test.conf", "# left by a crash\n");
+      await b.proxy.run([
+        "mv",
+        `${STAGING_DIR}/stray.berth.test.conf`,
+        `${SITES_DIR}/stray.berth.test.conf`,
+      ]);
+    };
+    await stray();
+    // While an issuance runs the round leaves sites alone; the issuance sweeps.
+    await b.t.ctx.db.environment.update({
+      where: { id: envs.docs },
+      data: { publicStatus: "PENDING_CERT" },
+    });
+    const round = await reconcile(b.t.ctx);
+    expect(round.actions).toContain(`publish_resumed ${envs.docs}`);
+    expect(round.actions).not.toContain("site_removed stray.berth.test");
+    expect((await settledPublic(b, alice.key, envs.docs)).status).toBe("ACTIVE");
+    await waitFor(async () => !(await siteFiles(b)).includes("stray.berth.test.conf"));
+    await stray();
     expect((await reconcile(b.t.ctx)).actions).toContain("site_removed stray.berth.test");
     expect(await siteFiles(b)).toEqual(["docs-new.berth.test.conf"]);
     expect(await served(b, "docs-new.berth.test")).toMatchObject({ version: "v1" });

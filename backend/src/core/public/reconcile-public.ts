@@ -56,6 +56,9 @@ async function reconcileProxy(ctx: Context, actions: string[]): Promise<void> {
   actions.push(...(await syncProxyNetworks(ctx)));
   await resumeInterrupted(ctx, actions);
   await republishLost(ctx, actions);
+  // While an issuance runs, a moved environment's old site keeps serving
+  // until the new one is live: that issuance sweeps when it succeeds.
+  if ((await ctx.db.environment.count({ where: { publicStatus: "PENDING_CERT" } })) > 0) return;
   actions.push(...(await removeUnclaimedSites(ctx)).map((domain) => `site_removed ${domain}`));
 }
 
