@@ -4,6 +4,7 @@ import { pingDb } from "../db/client.js";
 import type { DockerStatus } from "../orchestrator/docker.js";
 import type { EgressStatus } from "../orchestrator/egress.js";
 import type { Context } from "./context.js";
+import { berthSiteWarnings } from "./public/berth-site.js";
 import { proxyWarnings } from "./public/proxy.js";
 
 export interface HealthReport {
@@ -32,6 +33,7 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
       ? [`egress guard not in place: ${egress.error ?? "not applied yet"}`]
       : []),
     ...(docker.ok ? await proxyWarnings(ctx) : []),
+    ...berthSiteWarnings(ctx),
   ];
   return {
     ok: down.length === 0,

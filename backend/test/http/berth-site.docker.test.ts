@@ -51,6 +51,8 @@ describe("Berth behind its own proxy", () => {
     expect(health.headers["strict-transport-security"]).toBe("max-age=63072000");
     // Said once publishSite has also seen the old nginx workers go.
     await waitFor(() => b.t.logs.text.includes("Berth is served over HTTPS through the proxy"));
+    const report = await call<{ warnings: string[] }>(`${b.t.url}/health`);
+    expect(report.body.warnings.filter((w) => w.includes("served at"))).toEqual([]);
   }, 100_000);
 
   it("passes the key through, and Berth sees the client's address, not the proxy's", async () => {
@@ -115,4 +117,38 @@ describe("PUBLIC_URL's host", () => {
       key: alice.key,
     });
   });
+});
+
+describe("when the certificate cannot be had", () => {
+  it("keeps Berth up, says why in /health, and tries again later", async () => {
+    const bed = proxyBed();
+    const gateway = new URL(bed.acmeDirectory).hostname;
+    const port = await freePort(gateway);
+    // Nothing listens on port 9 of docker0's address: certbot fails at once.
+    const failing = await startPublicBed("ownfail", {
+      HOST: gateway,
+      PORT: String(port),
+      PROXY_SERVE_BERTH: "true",
+      PROXY_BERTH_UPSTREAM: `${gateway}:${port}`,
+      ACME_DIRECTORY: `https://${gateway}:9/dir`,
+    });
+    try {
+      const warnings = await waitFor(
+        async () => {
+          const report = await call<{ warnings: string[] }>(`${failing.t.url}/health`);
+          const mine = report.body.warnings.filter((w) => w.includes("served at"));
+          return mine.length > 0 ? mine : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^Berth is not served at https:\/\/berth\.berth\.test yet: could not obtain a certificate for berth\.berth\.test/,
+        ),
+      ]);
+      expect(failing.t.logs.text).toContain('"retryInSeconds":30');
+    } finally {
+      await closePublicBed(failing, []);
+    }
+  }, 120_000);
 });

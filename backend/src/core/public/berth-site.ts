@@ -16,6 +16,16 @@ const LONGEST_PAUSE_MS = 10 * 60_000;
 
 type SiteConfig = Pick<Config, "PROXY_SERVE_BERTH" | "PROXY_BERTH_UPSTREAM" | "PUBLIC_URL">;
 
+/** Why the last attempt failed, per Berth (a keeper belongs to one context). */
+const failures = new WeakMap<Context, string>();
+
+/** What /health says while Berth's own site is not in place. */
+export function berthSiteWarnings(ctx: Context): string[] {
+  const failure = failures.get(ctx);
+  const domain = berthSite(ctx.config)?.domain;
+  return failure && domain ? [`Berth is not served at https://${domain} yet: ${failure}`] : [];
+}
+
 /** The site that serves Berth itself, or null when the operator did not ask for one. */
 export function berthSite(config: SiteConfig): Site | null {
   if (!config.PROXY_SERVE_BERTH) return null;
@@ -52,10 +62,12 @@ export function keepBerthSite(ctx: Context): BerthSiteKeeper {
       clearTimeout(timer);
       try {
         await serveBerth(ctx);
+        failures.delete(ctx);
         pause = FIRST_PAUSE_MS;
         ctx.log.info({ domain }, "Berth is served over HTTPS through the proxy");
       } catch (error) {
         if (stopped) return;
+        failures.set(ctx, failureText(error));
         ctx.log.warn(
           { domain, reason: failureText(error), retryInSeconds: pause / 1000 },
           "could not serve Berth through the proxy yet",
