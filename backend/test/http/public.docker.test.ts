@@ -4,6 +4,7 @@
 // from the local registry, HTTPS through the proxy pinned to 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BerthEvents } from "../../src/core/events.js";
+import { publishTaskKey } from "../../src/core/public/publish.js";
 import { reconcile } from "../../src/core/reconcile/reconcile.js";
 import { ensureProxyContainer } from "../../src/proxy/container.js";
 import { SITES_DIR, STAGING_DIR } from "../../src/proxy/paths.js";
@@ -303,6 +304,8 @@ describe("moving to another domain", () => {
     };
     await stray();
     // While an issuance runs the round leaves sites alone; the issuance sweeps.
+    // (The last issuance's own sweep must be over, or the round would not resume one.)
+    await waitFor(() => !b.t.ctx.tasks.isRunning(publishTaskKey(envs.docs)));
     await b.t.ctx.db.environment.update({
       where: { id: envs.docs },
       data: { publicStatus: "PENDING_CERT" },
