@@ -55,8 +55,8 @@ export interface BerthSiteKeeper {
 export function keepBerthSite(ctx: Context): BerthSiteKeeper {
   let timer: NodeJS.Timeout | undefined;
   let pause = FIRST_PAUSE_MS;
-  let stopped = !berthSite(ctx.config);
   const domain = berthSite(ctx.config)?.domain;
+  let stopped = domain === undefined;
   const attempt = () =>
     ctx.tasks.run("public:berth", async () => {
       clearTimeout(timer);
@@ -67,9 +67,10 @@ export function keepBerthSite(ctx: Context): BerthSiteKeeper {
         ctx.log.info({ domain }, "Berth is served over HTTPS through the proxy");
       } catch (error) {
         if (stopped) return;
-        failures.set(ctx, failureText(error));
+        const reason = failureText(error);
+        failures.set(ctx, reason);
         ctx.log.warn(
-          { domain, reason: failureText(error), retryInSeconds: pause / 1000 },
+          { domain, reason, retryInSeconds: pause / 1000 },
           "could not serve Berth through the proxy yet",
         );
         timer = setTimeout(attempt, pause);

@@ -30,13 +30,11 @@ async function resumeInterrupted(ctx: Context, actions: string[]): Promise<void>
   }
 }
 
-async function republishLost(ctx: Context, actions: string[]): Promise<void> {
+async function republishLost(ctx: Context, present: Set<string>, actions: string[]) {
   const active = await ctx.db.environment.findMany({
     where: { status: "ACTIVE", publicStatus: "ACTIVE" },
     select: { id: true, publicDomain: true },
   });
-  if (active.length === 0) return;
-  const present = await siteDomains(proxyOf(ctx.engine, ctx.config));
   for (const { id, publicDomain } of active) {
     if (publicDomain === null || present.has(publicDomain)) continue;
     const { count } = await ctx.db.environment.updateMany({
@@ -55,11 +53,14 @@ async function reconcileProxy(ctx: Context, actions: string[]): Promise<void> {
   if (ensured !== "running") actions.push(`proxy_${ensured}`);
   actions.push(...(await syncProxyNetworks(ctx)));
   await resumeInterrupted(ctx, actions);
-  await republishLost(ctx, actions);
+  // One look at the proxy's sites serves both steps below.
+  const present = await siteDomains(proxyOf(ctx.engine, ctx.config));
+  await republishLost(ctx, present, actions);
   // While an issuance runs, a moved environment's old site keeps serving
   // until the new one is live: that issuance sweeps when it succeeds.
   if ((await ctx.db.environment.count({ where: { publicStatus: "PENDING_CERT" } })) > 0) return;
-  actions.push(...(await removeUnclaimedSites(ctx)).map((domain) => `site_removed ${domain}`));
+  const removed = await removeUnclaimedSites(ctx, present);
+  actions.push(...removed.map((domain) => `site_removed ${domain}`));
 }
 
 export async function reconcilePublic(ctx: Context, actions: string[]): Promise<void> {

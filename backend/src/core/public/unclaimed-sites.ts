@@ -7,10 +7,13 @@ import { proxyOf } from "../../proxy/settings.js";
 import type { Context } from "../context.js";
 import { berthSite } from "./berth-site.js";
 
-/** Removes the unclaimed sites; returns their domains. */
-export async function removeUnclaimedSites(ctx: Context): Promise<string[]> {
+/**
+ * Removes the unclaimed sites; returns their domains. `present`: the proxy's
+ * sites when the caller has just listed them.
+ */
+export async function removeUnclaimedSites(ctx: Context, present?: Set<string>): Promise<string[]> {
   const proxy = proxyOf(ctx.engine, ctx.config);
-  const present = await siteDomains(proxy);
+  present ??= await siteDomains(proxy);
   if (present.size === 0) return [];
   const rows = await ctx.db.environment.findMany({
     where: { publicDomain: { in: [...present] } },
