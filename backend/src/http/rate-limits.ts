@@ -1,6 +1,7 @@
-// Rate limits (express-rate-limit, in memory: Berth runs one control-plane
-// process). Standard RateLimit headers and Retry-After on 429.
-import type { Request, RequestHandler, Response } from "express";
+// Rate limits of the REST door, in memory (Berth runs one control-plane
+// process): per key through the core's window, per address through
+// express-rate-limit. Standard RateLimit headers and Retry-After on 429.
+import type { Request, RequestHandler } from "express";
 import { ipKeyGenerator, MemoryStore, rateLimit } from "express-rate-limit";
 import { recordAudit } from "../core/audit.js";
 import type { Context } from "../core/context.js";
@@ -10,28 +11,6 @@ import { AppError } from "../core/errors.js";
 const MINUTE = 60_000;
 
 export const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? "unknown");
-
-function limiter(
-  limit: number,
-  keyGenerator: (req: Request, res: Response) => string,
-  extra: Partial<Parameters<typeof rateLimit>[0]> = {},
-): RequestHandler {
-  return rateLimit({
-    windowMs: MINUTE,
-    limit,
-    // draft-7: one RateLimit header; draft-8 hashes the key on every request.
-    standardHeaders: "draft-7",
-    // The checks guard against misconfiguration and run on every request;
-    // the tests cover this configuration instead.
-    validate: false,
-    legacyHeaders: false,
-    keyGenerator,
-    handler: (_req, res) => {
-      res.status(429).json(errorBody(rateLimited(Number(res.getHeader("retry-after") ?? 60))));
-    },
-    ...extra,
-  });
-}
 
 /**
  * Every authenticated request, per key (the core's window, shared by the REST
@@ -53,7 +32,20 @@ export function apiLimiter(ctx: Context): RequestHandler {
 
 /** Magic-link pages, per IP (tokens are unguessable; this stops hammering). */
 export function verifyLimiter(ctx: Context): RequestHandler {
-  return limiter(ctx.config.RATE_LIMIT_VERIFY_PER_MINUTE, clientIp);
+  return rateLimit({
+    windowMs: MINUTE,
+    limit: ctx.config.RATE_LIMIT_VERIFY_PER_MINUTE,
+    // draft-7: one RateLimit header; draft-8 hashes the key on every request.
+    standardHeaders: "draft-7",
+    // The checks guard against misconfiguration and run on every request;
+    // the tests cover this configuration instead.
+    validate: false,
+    legacyHeaders: false,
+    keyGenerator: clientIp,
+    handler: (_req, res) => {
+      res.status(429).json(errorBody(rateLimited(Number(res.getHeader("retry-after") ?? 60))));
+    },
+  });
 }
 
 /**
