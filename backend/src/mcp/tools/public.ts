@@ -6,6 +6,7 @@ import { getPublicStatus } from "../../core/public/get-public-status.js";
 import { makeEnvironmentPublic } from "../../core/public/make-public.js";
 import { makePublicSchema } from "../../core/public/schemas.js";
 import { unpublishEnvironment } from "../../core/public/unpublish.js";
+import type { PublicView } from "../../core/public/view.js";
 import { PublicStatus } from "../../generated/prisma/enums.js";
 import { defineTool, DESTRUCTIVE, READ_ONLY } from "./tool.js";
 import { nextStep } from "./views.js";
@@ -23,7 +24,7 @@ const publicView = z.object({
 
 const environmentId = z.string().describe("the environment's id");
 
-function next(status: string, error: string | null): string {
+function next({ status, error }: PublicView): string {
   if (status === "PENDING_CERT")
     return "The certificate is being issued: call get_public_status in a few seconds.";
   if (status === "ACTIVE") return "It is live at url.";
@@ -32,6 +33,10 @@ function next(status: string, error: string | null): string {
   }
   return "The environment is not public.";
 }
+
+/** Every public tool answers with the view and what to do next. */
+const answerShape = z.object({ public: publicView, next_step: nextStep });
+const answer = (view: PublicView) => ({ public: view, next_step: next(view) });
 
 export const makeEnvironmentPublicTool = defineTool({
   name: "make_environment_public",
@@ -45,7 +50,7 @@ export const makeEnvironmentPublicTool = defineTool({
     "(the old domain stops being served once the new one is live).",
   scope: "environments:write",
   input: z.strictObject({ environment_id: environmentId, ...makePublicSchema.shape }),
-  output: z.object({ public: publicView, next_step: nextStep }),
+  output: answerShape,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -53,8 +58,7 @@ export const makeEnvironmentPublicTool = defineTool({
     openWorldHint: true,
   },
   run: async ({ environment_id, ...input }, { ctx, actor }) => {
-    const view = await makeEnvironmentPublic(ctx, { actor, id: environment_id, input });
-    return { public: view, next_step: next(view.status, view.error) };
+    return answer(await makeEnvironmentPublic(ctx, { actor, id: environment_id, input }));
   },
 });
 
@@ -66,12 +70,10 @@ export const getPublicStatusTool = defineTool({
     "certificate's state (NONE, PENDING_CERT, ACTIVE, CERT_FAILED with the reason, REMOVING).",
   scope: "environments:read",
   input: z.strictObject({ environment_id: environmentId }),
-  output: z.object({ public: publicView, next_step: nextStep }),
+  output: answerShape,
   annotations: READ_ONLY,
-  run: async ({ environment_id }, { ctx, actor }) => {
-    const view = await getPublicStatus(ctx, { actor, id: environment_id });
-    return { public: view, next_step: next(view.status, view.error) };
-  },
+  run: async ({ environment_id }, { ctx, actor }) =>
+    answer(await getPublicStatus(ctx, { actor, id: environment_id })),
 });
 
 export const unpublishEnvironmentTool = defineTool({
@@ -82,12 +84,10 @@ export const unpublishEnvironmentTool = defineTool({
     "its network. The services keep running privately. Idempotent.",
   scope: "environments:write",
   input: z.strictObject({ environment_id: environmentId }),
-  output: z.object({ public: publicView, next_step: nextStep }),
+  output: answerShape,
   annotations: { ...DESTRUCTIVE, openWorldHint: true },
-  run: async ({ environment_id }, { ctx, actor }) => {
-    const view = await unpublishEnvironment(ctx, { actor, id: environment_id });
-    return { public: view, next_step: next(view.status, view.error) };
-  },
+  run: async ({ environment_id }, { ctx, actor }) =>
+    answer(await unpublishEnvironment(ctx, { actor, id: environment_id })),
 });
 
 export const publicTools = [
