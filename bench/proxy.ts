@@ -12,6 +12,7 @@ import { connectProxy, ensureProxyContainer } from "../backend/src/proxy/contain
 import { proxyContainer } from "../backend/src/proxy/exec.js";
 import { publishSite } from "../backend/src/proxy/nginx.js";
 import {
+  bedProxyOptions,
   fakeDnsA,
   freePort,
   httpGet,
@@ -93,21 +94,10 @@ async function setUp() {
     },
   });
   const name = `${prefix}-proxy`;
-  await ensureProxyContainer(engine, {
-    name,
-    image: bed.image,
-    httpPort: bed.httpPort,
-    httpsPort,
-    bindAddress: "127.0.0.1",
-    volumes: {
-      sites: `${prefix}-sites`,
-      certificates: `${prefix}-certs`,
-      webroot: `${prefix}-acme`,
-    },
-    labels,
-    env: { REQUESTS_CA_BUNDLE: "/etc/berth/acme-ca.pem" },
-    readOnlyBinds: { [bed.pebbleCa]: "/etc/berth/acme-ca.pem" },
-  });
+  await ensureProxyContainer(
+    engine,
+    bedProxyOptions(bed, { prefix, httpPort: bed.httpPort, httpsPort, labels }),
+  );
   await connectProxy(engine, name, net);
   await fakeDnsA(bed, domain);
   const proxy = proxyContainer(engine, name);

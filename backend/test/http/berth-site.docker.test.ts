@@ -13,23 +13,40 @@ let b: PublicBed;
 let alice: TestUser;
 let ca = "";
 
-/** GET through the proxy over HTTPS, once the site answers. */
+/** GET through the proxy over HTTPS. */
 function viaProxy(path: string, headers: Record<string, string> = {}) {
   return httpsGet(b.httpsPort, DOMAIN, ca, path, headers);
 }
 
-beforeAll(async () => {
-  const bed = proxyBed();
-  // Berth listens where the proxy container can reach it: docker0's host address.
-  const gateway = new URL(bed.acmeDirectory).hostname;
+/** Polls /health through the proxy until it answers 200. */
+function healthyViaProxy(timeoutMs: number) {
+  return waitFor(
+    async () => {
+      const answer = await viaProxy("/health").catch(() => null);
+      return answer?.status === 200 ? answer : null;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+/**
+ * Settings for a Berth its proxy serves: Berth listens where the proxy
+ * container can reach it, docker0's host address.
+ */
+async function servedBerthSettings(extra: Record<string, string> = {}) {
+  const gateway = new URL(proxyBed().acmeDirectory).hostname;
   const port = await freePort(gateway);
-  b = await startPublicBed("own", {
+  return {
     HOST: gateway,
     PORT: String(port),
     PROXY_SERVE_BERTH: "true",
     PROXY_BERTH_UPSTREAM: `${gateway}:${port}`,
-    TRUST_PROXY_HOPS: "1",
-  });
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  b = await startPublicBed("own", await servedBerthSettings({ TRUST_PROXY_HOPS: "1" }));
   alice = await createUserWithKey(b.t);
   ca = b.pebble.root;
 }, 120_000);
@@ -40,13 +57,7 @@ afterAll(async () => {
 
 describe("Berth behind its own proxy", () => {
   it("gets a certificate for PUBLIC_URL's host and answers over HTTPS", async () => {
-    const health = await waitFor(
-      async () => {
-        const answer = await viaProxy("/health").catch(() => null);
-        return answer?.status === 200 ? answer : null;
-      },
-      { timeoutMs: 90_000, intervalMs: 500 },
-    );
+    const health = await healthyViaProxy(90_000);
     expect(JSON.parse(health.body)).toMatchObject({ ok: true });
     expect(health.headers["strict-transport-security"]).toBe("max-age=63072000");
     // Said once publishSite has also seen the old nginx workers go.
@@ -66,6 +77,11 @@ describe("Berth behind its own proxy", () => {
     const lines = b.t.logs.text.split("\n").filter((l) => l.includes('"path":"/auth/whoami"'));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.join("\n")).not.toContain("10.9.9.9");
+    // And Berth, trusting that one hop, logs the client, not the proxy container.
+    const proxy = await b.t.ctx.engine.docker.getContainer(b.proxyName).inspect();
+    const proxyIps = Object.values(proxy.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress);
+    expect(proxyIps.length).toBeGreaterThan(0);
+    for (const ip of proxyIps) expect(lines.join("\n")).not.toContain(`"ip":"${ip}"`);
   });
 
   it("keeps Berth's own security headers on its pages (the proxy's are defaults)", async () => {
@@ -85,14 +101,7 @@ describe("Berth behind its own proxy", () => {
 
   it("is still served after the proxy container restarts", async () => {
     await b.t.ctx.engine.docker.getContainer(b.proxyName).restart();
-    const answer = await waitFor(
-      async () => {
-        const reply = await viaProxy("/health").catch(() => null);
-        return reply?.status === 200 ? reply : null;
-      },
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    expect(answer.status).toBe(200);
+    expect((await healthyViaProxy(60_000)).status).toBe(200);
   }, 70_000);
 });
 
@@ -121,17 +130,12 @@ describe("PUBLIC_URL's host", () => {
 
 describe("when the certificate cannot be had", () => {
   it("keeps Berth up, says why in /health, and tries again later", async () => {
-    const bed = proxyBed();
-    const gateway = new URL(bed.acmeDirectory).hostname;
-    const port = await freePort(gateway);
+    const gateway = new URL(proxyBed().acmeDirectory).hostname;
     // Nothing listens on port 9 of docker0's address: certbot fails at once.
-    const failing = await startPublicBed("ownfail", {
-      HOST: gateway,
-      PORT: String(port),
-      PROXY_SERVE_BERTH: "true",
-      PROXY_BERTH_UPSTREAM: `${gateway}:${port}`,
-      ACME_DIRECTORY: `https://${gateway}:9/dir`,
-    });
+    const failing = await startPublicBed(
+      "ownfail",
+      await servedBerthSettings({ ACME_DIRECTORY: `https://${gateway}:9/dir` }),
+    );
     try {
       const warnings = await waitFor(
         async () => {

@@ -11,6 +11,8 @@ import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
+import type { ProxyContainerOptions } from "../../src/proxy/container.js";
+import { ACME_CA_PATH } from "../../src/proxy/settings.js";
 import { waitFor } from "../helpers/wait.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
@@ -35,6 +37,32 @@ export interface ProxyBed {
 export function proxyBed(): ProxyBed {
   const state = process.env.BERTH_STATE_DIR ?? join(ROOT, ".berth");
   return JSON.parse(readFileSync(join(state, "testbed/proxy/bed.json"), "utf8")) as ProxyBed;
+}
+
+/**
+ * A proxy container of the bed's image outside Berth (the proxy tests and
+ * bench): `<prefix>-proxy` with `<prefix>-*` volumes, on 127.0.0.1, trusting
+ * Pebble's CA as Berth's settings would mount it.
+ */
+export function bedProxyOptions(
+  bed: ProxyBed,
+  o: { prefix: string; httpPort: number; httpsPort: number; labels: Record<string, string> },
+): ProxyContainerOptions {
+  return {
+    name: `${o.prefix}-proxy`,
+    image: bed.image,
+    httpPort: o.httpPort,
+    httpsPort: o.httpsPort,
+    bindAddress: "127.0.0.1",
+    volumes: {
+      sites: `${o.prefix}-sites`,
+      certificates: `${o.prefix}-certs`,
+      webroot: `${o.prefix}-acme`,
+    },
+    labels: o.labels,
+    env: { REQUESTS_CA_BUNDLE: ACME_CA_PATH },
+    readOnlyBinds: { [bed.pebbleCa]: ACME_CA_PATH },
+  };
 }
 
 export function freePort(host = "127.0.0.1"): Promise<number> {

@@ -20,6 +20,7 @@ import { renderSite, type Site } from "../../src/proxy/site-config.js";
 import { TEST_LABEL } from "../helpers/context.js";
 import { waitFor } from "../helpers/wait.js";
 import {
+  bedProxyOptions,
   ECHO_SERVER,
   fakeDnsA,
   freePort,
@@ -99,21 +100,7 @@ beforeAll(async () => {
   await appService(app1.upstreamHost, "v1");
   await appService(app2.upstreamHost, "v2");
   await appService(echo.upstreamHost, "v1", ["/usr/bin/node", "-e", ECHO_SERVER]);
-  await ensureProxyContainer(engine, {
-    name: proxyName,
-    image: bed.image,
-    httpPort,
-    httpsPort,
-    bindAddress: "127.0.0.1",
-    volumes: {
-      sites: `${prefix}-sites`,
-      certificates: `${prefix}-certs`,
-      webroot: `${prefix}-acme`,
-    },
-    labels,
-    env: { REQUESTS_CA_BUNDLE: "/etc/berth/acme-ca.pem" },
-    readOnlyBinds: { [bed.pebbleCa]: "/etc/berth/acme-ca.pem" },
-  });
+  await ensureProxyContainer(engine, bedProxyOptions(bed, { prefix, httpPort, httpsPort, labels }));
   await connectProxy(engine, proxyName, net);
   await connectProxy(engine, proxyName, net); // idempotent
   await fakeDnsA(bed, app1.domain);
